@@ -72,6 +72,9 @@ struct Track {
   uint32_t default_sample_size = 0;
   uint32_t default_sample_flags = 0;
   std::vector<EncryptionParams> seig_entries;  // track-level 'sgpd' of grouping type 'seig'
+  // 'sgpd' version 2 default_group_description_index (1-based into seig_entries; 0: none): the
+  // group of samples that no 'sbgp' maps.
+  uint32_t seig_default_group_index = 0;
   std::string codec;                           // original format fourcc ("avc1", "mp4a", ...)
 };
 
