@@ -1,0 +1,225 @@
+// install() / uninstall(): replaces org.w3.clearkey in navigator.requestMediaKeySystemAccess
+// and hooks HTMLMediaElement and MSE, recording every original property descriptor so that
+// uninstall() puts each one back exactly (or deletes what did not exist).
+
+import { KEY_SYSTEM, getSupportedConfiguration } from './configuration.js';
+import {
+  PolyfillMediaEncryptedEvent, PolyfillMediaKeyMessageEvent,
+} from './events.js';
+import { makeMediaElementHooks } from './media_element.js';
+import { MediaKeySession } from './media_key_session.js';
+import { MediaKeyStatusMap } from './media_key_status_map.js';
+import { MediaKeySystemAccess, MediaKeys, createAccess } from './media_keys.js';
+import { runtime } from './runtime.js';
+import { domError, typeError } from './util.js';
+import {
+  makeMseHooks, noteElement, noteObjectUrl, onKeysChanged, onMediaKeysAttached,
+} from '../mse/source_buffer_hook.js';
+import { resetBackend } from '../mse/decrypt_backend.js';
+
+let installed = null;  // {restore: [() => void]} while installed
+
+function descriptorOf(target, name) {
+  return Object.getOwnPropertyDescriptor(target, name);
+}
+
+// Replaces `name` on `target` and records how to undo it.
+function patch(restore, target, name, descriptor) {
+  const original = descriptorOf(target, name);
+  Object.defineProperty(target, name, { configurable: true, enumerable: original ? original.enumerable : true, ...descriptor });
+  restore.push(() => {
+    if (original) Object.defineProperty(target, name, original);
+    else delete target[name];
+  });
+}
+
+function method(fn) {
+  return { value: fn, writable: true };
+}
+
+// Finds a property along the prototype chain (e.g. Navigator.prototype for navigator).
+function lookup(object, name) {
+  for (let o = object; o; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d) return { owner: o, descriptor: d };
+  }
+  return null;
+}
+
+const PROBE_CONFIG = [{
+  initDataTypes: ['cenc'],
+  videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.42E01E"' }],
+}];
+
+function knownBrokenClearKey() {
+  // WebKit advertises org.w3.clearkey but does not decrypt MSE content with it.
+  const ua = (globalThis.navigator && navigator.userAgent) || '';
+  return /AppleWebKit/.test(ua) && !/(Chrome|Chromium|CriOS|Edg|Android)\//.test(ua);
+}
+
+async function nativeClearKeyWorks() {
+  const rmksa = globalThis.navigator && navigator.requestMediaKeySystemAccess;
+  if (typeof rmksa !== 'function') return false;
+  if (knownBrokenClearKey()) return false;
+  try {
+    await rmksa.call(navigator, KEY_SYSTEM, PROBE_CONFIG);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs the polyfill. Options: force (replace a working native Clear Key), worker
+ * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is).
+ * Resolves to true when the polyfill is active. Calling it again while installed is harmless.
+ */
+export async function install(options = {}) {
+  if (installed) return true;
+  if (!options.force && await nativeClearKeyWorks()) return false;
+  if (installed) return true;  // a concurrent install() won the race
+  runtime.options = { ...options };
+  const restore = [];
+  const g = globalThis;
+
+  // Globals the page may test for or use with instanceof; native ones stay where they exist.
+  const globals = {
+    MediaKeys, MediaKeySession, MediaKeySystemAccess, MediaKeyStatusMap,
+    MediaKeyMessageEvent: PolyfillMediaKeyMessageEvent,
+    MediaEncryptedEvent: PolyfillMediaEncryptedEvent,
+  };
+  for (const [name, value] of Object.entries(globals)) {
+    if (!(name in g)) patch(restore, g, name, { value, writable: true, enumerable: false });
+  }
+
+  // navigator.requestMediaKeySystemAccess: Clear Key here, everything else native.
+  const navOwner = g.Navigator ? Navigator.prototype : navigator;
+  const found = lookup(navigator, 'requestMediaKeySystemAccess');
+  const nativeRmksa = found && typeof found.descriptor.value === 'function' ? found.descriptor.value : null;
+  patch(restore, navOwner, 'requestMediaKeySystemAccess', method(function requestMediaKeySystemAccess(
+    keySystem, supportedConfigurations) {
+    keySystem = String(keySystem);
+    if (keySystem !== KEY_SYSTEM) {
+      if (nativeRmksa) return nativeRmksa.call(this, keySystem, supportedConfigurations);
+      if (keySystem === '') return Promise.reject(typeError('requestMediaKeySystemAccess(): keySystem is empty'));
+      return Promise.reject(domError('NotSupportedError', `key system ${keySystem} is not supported`));
+    }
+    // 3.1 steps 1-2.
+    const configs = supportedConfigurations == null ? [] : Array.from(supportedConfigurations);
+    if (!configs.length) {
+      return Promise.reject(typeError('requestMediaKeySystemAccess(): supportedConfigurations is empty'));
+    }
+    return new Promise((resolve, reject) => {
+      // 6: in parallel, the first configuration that can be supported wins.
+      setTimeout(() => {
+        for (const candidate of configs) {
+          const configuration = getSupportedConfiguration(candidate);
+          if (configuration) {
+            resolve(createAccess(configuration));
+            return;
+          }
+        }
+        reject(domError('NotSupportedError', `no supported configuration for ${KEY_SYSTEM}`));
+      }, 0);
+    });
+  }));
+
+  // HTMLMediaElement: setMediaKeys(), mediaKeys, the event handler attributes.
+  const HME = g.HTMLMediaElement && HTMLMediaElement.prototype;
+  const nativeMediaKeys = HME && descriptorOf(HME, 'mediaKeys');
+  const nativeMediaKeysGetter = nativeMediaKeys && nativeMediaKeys.get;
+  if (HME) {
+    const smk = descriptorOf(HME, 'setMediaKeys');
+    const elementHooks = makeMediaElementHooks({
+      setMediaKeys: smk && smk.value,
+      mediaKeysGetter: nativeMediaKeysGetter,
+    });
+    patch(restore, HME, 'setMediaKeys', method(elementHooks.setMediaKeys));
+    patch(restore, HME, 'mediaKeys', { get: elementHooks.getMediaKeys });
+    for (const type of ['encrypted', 'waitingforkey']) {
+      if (!(`on${type}` in HME)) defineHandler(restore, HME, type);
+    }
+    // Remember elements given a MediaSource, to route their SourceBuffers.
+    for (const name of ['src', 'srcObject']) {
+      const d = descriptorOf(HME, name);
+      if (!d || !d.set) continue;
+      patch(restore, HME, name, {
+        get: d.get,
+        set(value) {
+          noteElement(this);
+          d.set.call(this, value);
+        },
+      });
+    }
+  }
+
+  if (g.URL && typeof URL.createObjectURL === 'function') {
+    const create = URL.createObjectURL;
+    patch(restore, URL, 'createObjectURL', method(function createObjectURL(object) {
+      const url = create.call(this, object);
+      noteObjectUrl(object, url);
+      return url;
+    }));
+  }
+
+  installMse(restore, nativeMediaKeysGetter);
+
+  runtime.onKeysChanged = onKeysChanged;
+  runtime.onMediaKeysAttached = onMediaKeysAttached;
+  installed = { restore };
+  return true;
+}
+
+function defineHandler(restore, proto, type) {
+  const slot = Symbol(`on${type}`);
+  patch(restore, proto, `on${type}`, {
+    get() { return this[slot] || null; },
+    set(handler) {
+      if (this[slot]) this.removeEventListener(type, this[slot]);
+      this[slot] = typeof handler === 'function' ? handler : null;
+      if (this[slot]) this.addEventListener(type, this[slot]);
+    },
+  });
+}
+
+function installMse(restore, mediaKeysGetter) {
+  const g = globalThis;
+  for (const [msName, sbName] of [['MediaSource', 'SourceBuffer'], ['ManagedMediaSource', 'ManagedSourceBuffer']]) {
+    const MS = g[msName] && g[msName].prototype;
+    const SB = g[sbName] && g[sbName].prototype;
+    if (!MS || !SB) continue;
+    const msMembers = ['addSourceBuffer', 'removeSourceBuffer', 'endOfStream'];
+    const sbMembers = ['appendBuffer', 'abort', 'remove', 'changeType'];
+    const native = { mediaKeysGetter };
+    for (const name of msMembers) native[name] = (lookup(MS, name) || {}).descriptor?.value;
+    for (const name of sbMembers) native[name] = (lookup(SB, name) || {}).descriptor?.value;
+    native.updatingGetter = (lookup(SB, 'updating') || {}).descriptor?.get;
+    if (!native.addSourceBuffer || !native.appendBuffer || !native.updatingGetter) continue;
+    const hooks = makeMseHooks(native);
+    // Subclasses that inherit a member get it through the base class's patch.
+    for (const name of msMembers) if (descriptorOf(MS, name)) patch(restore, MS, name, method(hooks[name]));
+    for (const name of sbMembers) if (descriptorOf(SB, name) && native[name]) patch(restore, SB, name, method(hooks[name]));
+    if (descriptorOf(SB, 'updating')) patch(restore, SB, 'updating', { get: hooks.updatingGetter });
+    for (const name of ['timestampOffset', 'appendWindowStart', 'appendWindowEnd', 'mode']) {
+      const d = descriptorOf(SB, name);
+      if (d && d.set) patch(restore, SB, name, { get: d.get, set: hooks.guardSetter(name, d.set) });
+    }
+    const duration = descriptorOf(MS, 'duration');
+    if (duration && duration.set) patch(restore, MS, 'duration', { get: duration.get, set: hooks.durationSetter(duration.set) });
+  }
+}
+
+/** Restores every property install() replaced, in reverse order. */
+export function uninstall() {
+  if (!installed) return;
+  const { restore } = installed;
+  installed = null;
+  for (let i = restore.length - 1; i >= 0; i--) restore[i]();
+  runtime.onKeysChanged = () => {};
+  runtime.onMediaKeysAttached = () => {};
+  resetBackend();
+}
+
+export function isInstalled() {
+  return installed !== null;
+}

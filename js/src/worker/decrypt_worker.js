@@ -1,0 +1,69 @@
+// The decrypt worker: its own instance of the wasm module and one StreamDecryptor per
+// SourceBuffer, so that large segments never block the page's main thread. Requests are
+// handled strictly in order (see protocol.js).
+
+import { loadCore } from '../core/module.js';
+import { StreamDecryptor } from '../core/decryptor.js';
+import { resultTransferables } from './protocol.js';
+
+let core = null;
+const streams = new Map();
+let queue = Promise.resolve();
+
+function stream(id) {
+  const s = streams.get(id);
+  if (!s) throw Object.assign(new Error(`no stream ${id}`), { code: 'invalid-state' });
+  return s;
+}
+
+async function handle(msg) {
+  switch (msg.op) {
+    case 'init':
+      if (!core) core = await loadCore(msg.wasmUrl ? { wasmUrl: msg.wasmUrl } : {});
+      return undefined;
+    case 'create':
+      streams.set(msg.stream, new StreamDecryptor(core));
+      return undefined;
+    case 'push':
+      return stream(msg.stream).push(msg.bytes);
+    case 'flush':
+      return stream(msg.stream).flush();
+    case 'setKey':
+      try {
+        stream(msg.stream).setKey(msg.kid, msg.key);
+      } finally {
+        msg.key.fill(0);
+      }
+      return undefined;
+    case 'removeKey':
+      stream(msg.stream).removeKey(msg.kid);
+      return undefined;
+    case 'reset':
+      stream(msg.stream).reset();
+      return undefined;
+    case 'dispose': {
+      const s = streams.get(msg.stream);
+      streams.delete(msg.stream);
+      if (s) s.dispose();
+      return undefined;
+    }
+    default:
+      throw Object.assign(new Error(`unknown request ${msg.op}`), { code: 'invalid-argument' });
+  }
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  queue = queue.then(async () => {
+    try {
+      const result = await handle(msg);
+      if (result) {
+        self.postMessage({ id: msg.id, ok: true, result }, resultTransferables(result));
+      } else {
+        self.postMessage({ id: msg.id, ok: true });
+      }
+    } catch (e) {
+      self.postMessage({ id: msg.id, ok: false, error: { code: e.code || 'internal', message: String(e.message || e) } });
+    }
+  });
+};

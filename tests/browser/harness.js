@@ -1,0 +1,56 @@
+// Shared set-up of the browser tests: Debian's Chromium driven by playwright-core (never a
+// downloaded browser), pages served by ./server.js.
+import { chromium } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot, startServer } from './server.js';
+
+export const CHROMIUM = process.env.WEE_CHROMIUM || '/usr/bin/chromium';
+
+/** Skips a whole test file (node:test `skip` option value) when the prerequisites are missing. */
+export function missingPrerequisite() {
+  if (!existsSync(CHROMIUM)) return `no browser at ${CHROMIUM}`;
+  const dist = process.env.WEE_DIST_DIR || path.join(repoRoot, 'dist');
+  if (!existsSync(path.join(dist, 'wasm_eme.wasm'))) return 'no wasm module (run npm run build)';
+  const loader = readFileSync(path.join(dist, 'wasm_eme.mjs'), 'utf8');
+  for (const name of ['_wee_cdm_create', '_wee_stream_push']) {
+    if (!loader.includes(name)) return `the wasm module has no ${name} yet`;
+  }
+  if (!existsSync(path.join(repoRoot, '../shared/testdata/README.md'))) return 'no ../shared/testdata';
+  return false;
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
+      '--mute-audio'],
+  });
+}
+
+/** Browser + server for one test file; `page(path)` opens a fresh page with console capture. */
+export async function setUp(serverOptions) {
+  const server = await startServer(serverOptions);
+  const browser = await launch();
+  const opened = [];
+  return {
+    server,
+    browser,
+    async page(pagePath = '/tests/browser/pages/player.html', { viewport } = {}) {
+      const context = await browser.newContext({ viewport: viewport || { width: 640, height: 400 } });
+      const page = await context.newPage();
+      page.logs = [];
+      page.on('console', (m) => page.logs.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => page.logs.push(`pageerror: ${e.message}`));
+      await page.goto(server.url + pagePath);
+      opened.push(context);
+      return page;
+    },
+    async close() {
+      for (const c of opened) await c.close().catch(() => {});
+      await browser.close();
+      await server.close();
+    },
+  };
+}

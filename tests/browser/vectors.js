@@ -1,0 +1,62 @@
+// The playable vectors of ../shared/testdata (keys from its README.md), as the plain MSE page
+// plays them: segment URLs appended in order to one SourceBuffer.
+const dashClearKey = '/testdata/shaka-player/dash-clearkey/video-H264-288-400k_';
+
+export const VECTORS = [
+  {
+    name: 'shaka dash-clearkey (cenc, PlayReady+Widevine pssh only)',
+    segments: ['init.mp4', '1.m4s', '2.m4s', '3.m4s', '4.m4s', '5.m4s'].map((s) => dashClearKey + s),
+    mime: 'video/mp4; codecs="avc1.640015"',
+    videoType: 'video/mp4; codecs="avc1.640015"',
+    keyIds: ['4060a865887842679cbf91ae5bae1e72'],
+    keys: { '4060a865887842679cbf91ae5bae1e72': 'fc35340837310cc0fb53de97e22a69e0' },
+    times: [1, 6.5, 12.3, 18.9],
+  },
+  {
+    name: 'mp4ff prog_8s (cenc video subsamples + audio, Common pssh)',
+    segments: ['/testdata/mp4ff/prog_8s_enc_dashinit.mp4'],
+    mime: 'video/mp4; codecs="avc1.64001e,mp4a.40.2"',
+    videoType: 'video/mp4; codecs="avc1.64001e"',
+    audioType: 'audio/mp4; codecs="mp4a.40.2"',
+    keyIds: ['cd7eb9ff88f34caeb06185b00024e4c2'],
+    keys: { 'cd7eb9ff88f34caeb06185b00024e4c2': '63cb5f7184dd4b689a5c5ff11ee6a328' },
+    times: [0.5, 3.2, 7.4],
+  },
+  {
+    name: 'mp4ff cbcs (1:9 pattern, constant IV)',
+    segments: ['/testdata/mp4ff/cbcs.mp4'],
+    mime: 'video/mp4; codecs="avc1.64001f"',
+    videoType: 'video/mp4; codecs="avc1.64001f"',
+    keyIds: ['00000000000000000000000000000000'],
+    keys: { '00000000000000000000000000000000': '22bdb0063805260307ee5045c0f3835a' },
+    times: [10.5, 13.1, 16.7],
+  },
+  {
+    name: 'mp4ff PIFF video (uuid sample encryption)',
+    segments: ['/testdata/mp4ff/PIFF_video_complseg-1.0001.mp4'],
+    mime: 'video/mp4; codecs="avc1.640015"',
+    videoType: 'video/mp4; codecs="avc1.640015"',
+    keyIds: ['21b82dc2ebb24d5aa9f8631f04726650'],
+    keys: { '21b82dc2ebb24d5aa9f8631f04726650': '602a9289bfb9b1995b75ac63f123fc86' },
+    times: [0.6, 2.5, 4.6],
+  },
+];
+
+export const AUDIO_VECTORS = [
+  {
+    name: 'mp4ff cbcs_audio (AAC, every block encrypted)',
+    segments: ['/testdata/mp4ff/cbcs_audio.mp4'],
+    mime: 'audio/mp4; codecs="mp4a.40.2"',
+    audioType: 'audio/mp4; codecs="mp4a.40.2"',
+    keyIds: ['00000000000000000000000000000000'],
+    keys: { '00000000000000000000000000000000': '5ffd93861fa776e96cccd934898fc1c8' },
+  },
+  {
+    name: 'mp4ff PIFF audio (separate init + segment)',
+    segments: ['/testdata/mp4ff/PIFF_audio_init.mp4', '/testdata/mp4ff/PIFF_audio_segment-1.0001.m4s'],
+    mime: 'audio/mp4; codecs="mp4a.40.2"',
+    audioType: 'audio/mp4; codecs="mp4a.40.2"',
+    keyIds: ['21b82dc2ebb24d5aa9f8631f04726650'],
+    keys: { '21b82dc2ebb24d5aa9f8631f04726650': '602a9289bfb9b1995b75ac63f123fc86' },
+  },
+];
