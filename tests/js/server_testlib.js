@@ -101,3 +101,73 @@ export function memoryLogger() {
   const make = (level) => (msg, fields = {}) => lines.push(JSON.parse(JSON.stringify({ level, msg, ...fields })));
   return { lines, debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error') };
 }
+
+// ---- Independent credential builders (node:crypto), so the server's checks are tested
+// against tokens and signatures the project's own code did not make.
+import { createCipheriv, createHmac } from 'node:crypto';
+
+const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+export const uuidBytes = (uuid) => Buffer.from(uuid.replace(/-/g, ''), 'hex');
+
+/** HS256 JWS compact serialisation of `payload` (RFC 7515 section 7.1). */
+export function hs256(payload, key, header = { alg: 'HS256', typ: 'JWT' }) {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
+/** Axinom encrypted_key: AES-256-CBC(communication key, IV = KID bytes) of the key, no padding. */
+export function encryptKey(comKey, kidUuid, keyHex) {
+  const c = createCipheriv('aes-256-cbc', comKey, uuidBytes(kidUuid));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(Buffer.from(keyHex, 'hex')), c.final()]).toString('base64');
+}
+
+/**
+ * An Axinom-style entitlement token (envelope version 1, message version 2).
+ * keys: [{kid: uuid, key?: hex}] (key -> inline encrypted_key).
+ */
+export function entitlementToken({
+  comKey, comKeyId, keys = [], id, allowPersistence, preventReuse, anyKid, exp, nbf, beginDate, expirationDate,
+  header, licenseExpiration,
+}) {
+  const message = { type: 'entitlement_message', version: 2 };
+  if (allowPersistence !== undefined || licenseExpiration) {
+    message.license = {};
+    if (allowPersistence !== undefined) message.license.allow_persistence = allowPersistence;
+    if (licenseExpiration) message.license.expiration_datetime = licenseExpiration;
+  }
+  message.content_keys_source = anyKid ? { license_request: {} } : {
+    inline: keys.map(({ kid, key }) => (key ? { id: kid, encrypted_key: encryptKey(comKey, kid, key) } : { id: kid })),
+  };
+  if (preventReuse) message.license_server = { access_control: { prevent_drm_message_reuse: true } };
+  const payload = { version: 1, com_key_id: comKeyId, message };
+  if (id !== undefined) payload.id = id;
+  if (beginDate) payload.begin_date = beginDate;
+  if (expirationDate) payload.expiration_date = expirationDate;
+  if (exp !== undefined) payload.exp = exp;
+  if (nbf !== undefined) payload.nbf = nbf;
+  return hs256(payload, comKey, header);
+}
+
+// RFC 3986 percent-encoding as RFC 5849 section 3.6 requires.
+const pct = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * RFC 5849 HMAC-SHA1 Authorization header for a request without a form body: the base
+ * string from the method, the base URI and the sorted, encoded query + oauth_* parameters.
+ */
+export function oauthHeader({ method, url, consumerKey, consumerSecret, token, tokenSecret = '', nonce, timestamp }) {
+  const u = new URL(url);
+  const oauth = {
+    oauth_consumer_key: consumerKey, oauth_nonce: nonce, oauth_signature_method: 'HMAC-SHA1',
+    oauth_timestamp: String(timestamp), oauth_version: '1.0',
+  };
+  if (token) oauth.oauth_token = token;
+  const params = [...u.searchParams.entries(), ...Object.entries(oauth)].map(([k, v]) => [pct(k), pct(v)]);
+  params.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  const base = [method.toUpperCase(), pct(`${u.protocol}//${u.host}${u.pathname}`),
+    pct(params.map(([k, v]) => `${k}=${v}`).join('&'))].join('&');
+  const signature = createHmac('sha1', `${pct(consumerSecret)}&${pct(tokenSecret)}`).update(base).digest('base64');
+  const all = { ...oauth, oauth_signature: signature };
+  return `OAuth ${Object.entries(all).map(([k, v]) => `${pct(k)}="${pct(v)}"`).join(', ')}`;
+}

@@ -1,0 +1,85 @@
+// The Clear Key license server: EME Clear Key license request in, JWK Set out.
+//
+//   request   {"kids":["<base64url KID>", ...], "type":"temporary"|"persistent-license"}
+//             (W3C EME, section 9.1.3 "License Request Format")
+//   response  {"keys":[{"kty":"oct","kid":"<base64url>","k":"<base64url>"}],"type":"..."}
+//             (section 9.1.4 "License Format")
+//
+// Every requested KID must be entitled (else 403 naming it) and have a key (else 404 naming
+// it): a license never silently lacks a key the player asked for.
+import { ClearKeyCdm } from '../../core/cdm.js';
+import { WasmEmeError } from '../../core/module.js';
+import { HttpError } from './http_util.js';
+
+const SESSION_TYPES = ['temporary', 'persistent-license'];
+
+export const kidText = (kid) => {
+  const h = Buffer.from(kid).toString('hex');
+  return h.length === 32 ? `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` : h;
+};
+const kidNamed = (kid) => ({ kid: Buffer.from(kid).toString('base64url'), kidHex: kidText(kid) });
+
+/** Parses and checks a Clear Key license request: {kids: Uint8Array[], type}. Throws 400. */
+export function parseLicenseRequest(core, body, { maxKids }) {
+  if (!body.length) throw new HttpError(400, 'empty-body', 'license request: empty body');
+  let kids;
+  try {
+    kids = ClearKeyCdm.extractKeyIds(core, 'keyids', body);
+  } catch (e) {
+    if (e instanceof WasmEmeError) throw new HttpError(400, 'malformed-request', `license request: ${e.message}`);
+    throw e;
+  }
+  if (kids.length > maxKids) {
+    throw new HttpError(400, 'too-many-kids', `license request: ${kids.length} KIDs, at most ${maxKids} allowed`);
+  }
+  // The core accepted it as a JSON object, so JSON.parse cannot fail here.
+  const { type = 'temporary' } = JSON.parse(body.toString('utf8'));
+  if (!SESSION_TYPES.includes(type)) {
+    throw new HttpError(400, 'malformed-request', `license request: type ${JSON.stringify(type).slice(0, 40)} is not temporary or persistent-license`);
+  }
+  return { kids, type };
+}
+
+/** 403 unless the principal may have every KID and the session type. */
+export function checkEntitled(principal, { kids, type }) {
+  if (type === 'persistent-license' && !principal.allowPersistence) {
+    throw new HttpError(403, 'persistence-not-allowed', 'a persistent-license is not allowed by the entitlement');
+  }
+  if (!principal.kids) return;
+  for (const kid of kids) {
+    if (!principal.kids.has(Buffer.from(kid).toString('hex'))) {
+      throw new HttpError(403, 'kid-not-entitled', `KID ${kidText(kid)} is not entitled`, { extra: kidNamed(kid) });
+    }
+  }
+}
+
+/** Handles one license request whose body is read and whose caller is authenticated. */
+export function createLicenseHandler(core, { keySource, maxKids, store }) {
+  return async ({ body, principal, info }) => {
+    const request = parseLicenseRequest(core, body, { maxKids });
+    info.kids = request.kids.map(kidText);
+    info.sessionType = request.type;
+    checkEntitled(principal, request);
+    const keys = [];
+    try {
+      for (const kid of request.kids) {
+        const hex = Buffer.from(kid).toString('hex');
+        const key = principal.tokenKeys.get(hex) || keySource.find(kid);
+        if (!key) throw new HttpError(404, 'key-not-found', `no key for KID ${kidText(kid)}`, { extra: kidNamed(kid) });
+        keys.push({ kid, key: Buffer.from(key) });  // a copy, wiped below
+      }
+      await claimOnce(store, principal);
+      const license = Buffer.from(ClearKeyCdm.makeJwkSet(core, keys, request.type));
+      return { status: 200, headers: { 'Content-Type': 'application/json' }, body: license, wipe: license };
+    } finally {
+      for (const k of keys) k.key.fill(0);
+    }
+  };
+}
+
+/** Replay protection: the principal's id may be used once (across instances with Redis). */
+export async function claimOnce(store, principal) {
+  if (!principal.replay) return;
+  const first = await store.claim(principal.replay.id, principal.replay.ttlMs);
+  if (!first) throw new HttpError(principal.replay.status || 403, 'replayed', `${principal.replay.what} was already used`);
+}
