@@ -1,0 +1,148 @@
+// The dispatcher: validates a sample's layout once, then hands it to the scheme's cipher.
+#include "cenc/scheme.h"
+
+#include <cstring>
+#include <string>
+
+namespace wee::cenc {
+namespace {
+
+constexpr mp4::FourCC kCencType = mp4::MakeFourCC("cenc");
+constexpr mp4::FourCC kCbcsType = mp4::MakeFourCC("cbcs");
+constexpr mp4::FourCC kCensType = mp4::MakeFourCC("cens");
+constexpr mp4::FourCC kCbc1Type = mp4::MakeFourCC("cbc1");
+
+bool UsesPattern(Scheme scheme) { return scheme == Scheme::kCens || scheme == Scheme::kCbcs; }
+
+// 'cens' (10.3) and 'cbc1' (10.2) require BytesOfProtectedData to be a multiple of 16 so that
+// no subsample ends in a partial cipher block. Full-sample encryption has no such rule: a
+// partial last block stays clear (whole-block full-sample encryption, 9.7).
+const char* BlockAlignedRangeSection(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::kCens: return "10.3";
+    case Scheme::kCbc1: return "10.2";
+    default: return nullptr;
+  }
+}
+
+// Checks everything DecryptSample/EncryptSample rely on and expands the IV to 16 bytes.
+Status Validate(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
+                const uint8_t* data, size_t size, uint8_t iv[16]) {
+  if (scheme != Scheme::kCenc && scheme != Scheme::kCbcs && scheme != Scheme::kCens &&
+      scheme != Scheme::kCbc1)
+    return InvalidArgument("scheme " + std::to_string(int(scheme)) + " is not a known scheme");
+  if (!key.valid()) return InvalidArgument("content key is empty (moved from)");
+  if (data == nullptr && size != 0) return InvalidArgument("sample data is null");
+
+  // Section 9.1 (and 8.2 for 'tenc'): an IV is 8 or 16 bytes; an 8-byte IV is the high half of
+  // the 16-byte block and the low half is zero, which is also how Chromium, Firefox and Bento4
+  // extend an 8-byte IV for CBC.
+  if (sample.iv.size() != 8 && sample.iv.size() != 16)
+    return Malformed("IV is " + std::to_string(sample.iv.size()) + " bytes, expected 8 or 16");
+  std::memset(iv, 0, kAesBlockSize);
+  std::memcpy(iv, sample.iv.data(), sample.iv.size());
+
+  // crypt_byte_block and skip_byte_block are 4-bit fields (9.1); a caller-made Pattern may hold
+  // anything a uint8_t can.
+  if (UsesPattern(scheme) && (sample.pattern.crypt > 15 || sample.pattern.skip > 15)) {
+    return InvalidArgument("pattern " + std::to_string(sample.pattern.crypt) + ":" +
+                           std::to_string(sample.pattern.skip) +
+                           " is out of range: crypt_byte_block and skip_byte_block are at most 15");
+  }
+
+  if (sample.subsamples.empty()) return Status::Ok();
+
+  // 9.5: the subsamples span the whole sample exactly.
+  uint64_t covered = 0;
+  for (const mp4::Subsample& subsample : sample.subsamples) {
+    if (!CheckedAdd<uint64_t>(covered, subsample.clear_bytes, &covered) ||
+        !CheckedAdd<uint64_t>(covered, subsample.protected_bytes, &covered))
+      return Malformed("subsample sizes overflow");
+  }
+  if (covered != uint64_t(size)) {
+    return Malformed("subsamples cover " + std::to_string(covered) + " bytes but the sample has " +
+                     std::to_string(size));
+  }
+
+  if (const char* section = BlockAlignedRangeSection(scheme)) {
+    for (size_t i = 0; i < sample.subsamples.size(); ++i) {
+      uint32_t protected_bytes = sample.subsamples[i].protected_bytes;
+      if (protected_bytes % kAesBlockSize != 0) {
+        return Malformed("subsample[" + std::to_string(i) + "]: " +
+                         std::to_string(protected_bytes) +
+                         " protected bytes is not a multiple of 16, required by '" +
+                         SchemeName(scheme) + "' (ISO/IEC 23001-7 section " + section + ")");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CryptSample(detail::Direction direction, Scheme scheme, const ContentKey& key,
+                   const mp4::Sample& sample, uint8_t* data, size_t size) {
+  uint8_t iv[kAesBlockSize];
+  WEE_RETURN_IF_ERROR(Validate(scheme, key, sample, data, size, iv));
+  // From here on nothing can fail: the sample is either fully processed or untouched.
+  switch (scheme) {
+    case Scheme::kCenc:
+      detail::CryptCenc(key, iv, sample.subsamples, data, size);
+      break;
+    case Scheme::kCens:
+      detail::CryptCens(key, iv, sample.pattern, sample.subsamples, data, size);
+      break;
+    case Scheme::kCbcs:
+      detail::CryptCbcs(direction, key, iv, sample.pattern, sample.subsamples, data, size);
+      break;
+    case Scheme::kCbc1:
+      detail::CryptCbc1(direction, key, iv, sample.subsamples, data, size);
+      break;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Scheme> SchemeFromFourCC(mp4::FourCC scheme_type) {
+  switch (scheme_type) {
+    case kCencType: return Scheme::kCenc;
+    case kCbcsType: return Scheme::kCbcs;
+    case kCensType: return Scheme::kCens;
+    case kCbc1Type: return Scheme::kCbc1;
+    default: return Unsupported("scheme '" + mp4::FourCCString(scheme_type) + "' is not supported");
+  }
+}
+
+const char* SchemeName(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::kCenc: return "cenc";
+    case Scheme::kCbcs: return "cbcs";
+    case Scheme::kCens: return "cens";
+    case Scheme::kCbc1: return "cbc1";
+  }
+  return "unknown";
+}
+
+Result<ContentKey> ContentKey::Create(ByteSpan key) {
+  if (key.size != 16)
+    return InvalidArgument("key is " + std::to_string(key.size) + " bytes, expected 16");
+  auto encryptor = Aes::Create(key, Aes::Direction::kEncrypt);
+  if (!encryptor.ok()) return encryptor.status();
+  auto decryptor = Aes::Create(key, Aes::Direction::kDecrypt);
+  if (!decryptor.ok()) return decryptor.status();
+  ContentKey out;
+  out.encryptor_ = std::move(encryptor).value();
+  out.decryptor_ = std::move(decryptor).value();
+  return Result<ContentKey>(std::move(out));
+}
+
+Status DecryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
+                     uint8_t* data, size_t size) {
+  return CryptSample(detail::Direction::kDecrypt, scheme, key, sample, data, size);
+}
+
+Status EncryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
+                     uint8_t* data, size_t size) {
+  return CryptSample(detail::Direction::kEncrypt, scheme, key, sample, data, size);
+}
+
+}  // namespace wee::cenc
