@@ -244,7 +244,7 @@ export function createServer(rawConfig, options = {}) {
       const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
       log.info('listening', {
         url, store: store.describe(), auth: config.auth.map((a) => a.type),
-        routes: [...routes.values()].map((r) => r.name), keys: keySource?.size, keySeed: keySource ? !!keySource.seed : undefined,
+        routes: [...routes.values()].map((r) => r.name), keyCount: keySource?.size, usesKeySeed: keySource ? !!keySource.seed : undefined,
       });
       return { host: address.address, port: address.port, url };
     },

@@ -1,0 +1,160 @@
+// The CLI around the server: wasm-eme keyseed, jwt, oauth (checked against published vectors)
+// and `wasm-eme serve` as a process (config from flags, JSON logs, SIGTERM shutdown).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from './testdata.js';
+import { entitlementToken, request, uuidBytes } from './server_testlib.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wasm-eme-server-cli-'));
+const run = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+// RFC 7515 appendix A.1: the HS256 example JWS, its key (JWK "k") and its payload.
+const RFC7515_KEY = 'AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow';
+const RFC7515_JWS = 'eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9' +
+  '.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ' +
+  '.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+
+test('keyseed: Microsoft\'s test seed gives the published content key', () => {
+  // Seed and KID 01020304-0506-0708-090A-AABBCCDDEEFF -> GUf166PQbx+sgBADjyBMvw== (see server.test.js).
+  const r = run('keyseed', '--seed', 'XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I', '--kid', '01020304-0506-0708-090A-AABBCCDDEEFF');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `0102030405060708090aaabbccddeeff:${Buffer.from('GUf166PQbx+sgBADjyBMvw==', 'base64').toString('hex')}\n`);
+  const jwk = run('keyseed', '--seed', 'XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I', '--kid', '01020304-0506-0708-090A-AABBCCDDEEFF', '--format', 'jwk');
+  assert.equal(jwk.status, 0, jwk.stderr);
+  assert.deepEqual(JSON.parse(jwk.stdout), { keys: [{ kty: 'oct', kid: 'AQIDBAUGBwgJCqq7zN3u_w', k: 'GUf166PQbx-sgBADjyBMvw' }] });
+  const short = run('keyseed', '--seed', '00112233445566778899', '--kid', '01020304-0506-0708-090A-AABBCCDDEEFF');
+  assert.equal(short.status, 1);
+  assert.match(short.stderr, /^wasm-eme keyseed: .*30/);
+  assert.equal(run('keyseed', '--kid', '00').status, 2);
+});
+
+test('jwt verify: RFC 7515 appendix A.1, over the received bytes (its header has line breaks)', () => {
+  const r = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', RFC7515_JWS);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    header: { typ: 'JWT', alg: 'HS256' },
+    payload: { iss: 'joe', exp: 1300819380, 'http://example.com/is_root': true },
+  });
+  const expired = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819500', RFC7515_JWS);
+  assert.equal(expired.status, 1);
+  assert.match(expired.stderr, /^wasm-eme jwt: expired/);
+  const skewed = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819500', '--clock-skew', '200', RFC7515_JWS);
+  assert.equal(skewed.status, 0, skewed.stderr);
+  const [h, p, s] = RFC7515_JWS.split('.');
+  const tampered = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', `${h}.${p.slice(0, -2)}fQ.${s}`);
+  assert.equal(tampered.status, 1);
+  assert.match(tampered.stderr, /signature/);
+  const none = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /algorithm/);
+});
+
+test('jwt sign: an HS256 token whose MAC node:crypto confirms', () => {
+  const key = Buffer.alloc(32, 0x42);
+  const r = run('jwt', 'sign', '--key', key.toString('hex'), '--payload', '{"sub":"viewer-1","exp":4102444800}');
+  assert.equal(r.status, 0, r.stderr);
+  const token = r.stdout.trim();
+  const [h, p, s] = token.split('.');
+  assert.equal(s, createHmac('sha256', key).update(`${h}.${p}`).digest('base64url'));
+  assert.equal(JSON.parse(Buffer.from(h, 'base64url')).alg, 'HS256');
+  assert.deepEqual(JSON.parse(Buffer.from(p, 'base64url')), { sub: 'viewer-1', exp: 4102444800 });
+  const short = run('jwt', 'sign', '--key', Buffer.alloc(16).toString('hex'), '--payload', '{}');
+  assert.equal(short.status, 1, 'keys under 256 bits are refused');
+  assert.equal(run('jwt', 'sign', '--key', key.toString('hex'), '--payload', '[1]').status, 2);
+  assert.equal(run('jwt', 'frobnicate').status, 2);
+});
+
+test('jwt entitlement and check: a token the server profile accepts, with encrypted keys', () => {
+  const comKey = Buffer.alloc(32, 0x24).toString('hex');
+  const comKeyId = '6e5a1d26-2757-47d7-8046-eaa5d1d34b5a';
+  const r = run('jwt', 'entitlement', '--communication-key', comKey, '--com-key-id', comKeyId,
+    '--kid', '4060a865-8878-4267-9cbf-91ae5bae1e72', '--key', 'cd7eb9ff88f34caeb06185b00024e4c2:63cb5f7184dd4b689a5c5ff11ee6a328',
+    '--persistent', '--id', 'cli-1', '--expires-in', '600');
+  assert.equal(r.status, 0, r.stderr);
+  const token = r.stdout.trim();
+  const [h, p, s] = token.split('.');
+  assert.equal(s, createHmac('sha256', Buffer.from(comKey, 'hex')).update(`${h}.${p}`).digest('base64url'));
+  const payload = JSON.parse(Buffer.from(p, 'base64url'));
+  assert.equal(payload.com_key_id, comKeyId);
+  assert.equal(payload.id, 'cli-1');
+  const check = run('jwt', 'check', '--communication-key', comKey, '--com-key-id', comKeyId, token);
+  assert.equal(check.status, 0, check.stderr);
+  const e = JSON.parse(check.stdout);
+  assert.equal(e.allowPersistence, true);
+  assert.deepEqual(e.kids.map(({ kid, key }) => ({ kid, key })), [
+    { kid: '4060a865-8878-4267-9cbf-91ae5bae1e72', key: null },
+    { kid: 'cd7eb9ff-88f3-4cae-b061-85b00024e4c2', key: '63cb5f7184dd4b689a5c5ff11ee6a328' },
+  ]);
+  const wrong = run('jwt', 'check', '--communication-key', Buffer.alloc(32, 1).toString('hex'), token);
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /signature/);
+});
+
+test('oauth sign: OAuth Core 1.0 appendix A (GET photos) and RFC 5849 section 1.2 examples', () => {
+  const r = run('oauth', 'sign', '--method', 'GET', '--consumer-key', 'dpf43f3p2l4k3l03', '--consumer-secret', 'kd94hf93k423kf44',
+    '--token', 'nnch734d00sl2jdk', '--token-secret', 'pfkkdhi9sl3r4s00', '--nonce', 'kllo9940pd9333jh',
+    '--timestamp', '1191242096', '--verbose', 'http://photos.example.net/photos?file=vacation.jpg&size=original');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^base string: GET&http%3A%2F%2Fphotos\.example\.net%2Fphotos&file%3Dvacation\.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1191242096%26oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1\.0%26size%3Doriginal$/m);
+  assert.match(r.stdout, /^signature: +tR3\+Ty81lMeYAr\/Fid0kMTYa\/WM=$/m);
+  const header = r.stdout.match(/^Authorization: (OAuth .*)$/m)[1];
+  assert.match(header, /oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D"/);
+  assert.match(header, /oauth_consumer_key="dpf43f3p2l4k3l03"/);
+  // RFC 5849 section 1.2, the final request of the example (GET with the token credentials).
+  const r2 = run('oauth', 'sign', '--method', 'GET', '--consumer-key', 'dpf43f3p2l4k3l03', '--consumer-secret', 'kd94hf93k423kf44',
+    '--token', 'nnch734d00sl2jdk', '--token-secret', 'pfkkdhi9sl3r4s00', '--nonce', 'chapoH', '--timestamp', '137131202',
+    '--verbose', 'http://photos.example.net/photos?file=vacation.jpg&size=original');
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.match(r2.stdout, /^signature: +MdpQcU8iPSUjWoN5UDK8lK0OOhXY=$/m);
+  assert.equal(run('oauth', 'sign', 'http://x/').status, 2, 'missing consumer key is a usage error');
+});
+
+test('serve: starts from flags, issues a license, logs JSON, stops on SIGTERM', async () => {
+  const comKey = Buffer.alloc(32, 0x33);
+  const keyFile = join(tmp, 'keys.txt');
+  writeFileSync(keyFile, '4060a865-8878-4267-9cbf-91ae5bae1e72:fc35340837310cc0fb53de97e22a69e0\n');
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--key-file', keyFile,
+    '--communication-key', comKey.toString('base64')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  try {
+    for (let i = 0; i < 200 && !/"msg":"listening"/.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+    const listening = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'listening');
+    assert.ok(listening, `no listening line: ${out} ${err}`);
+    assert.deepEqual(listening.routes, ['license']);
+    assert.equal(listening.keyCount, 1);
+    const kid = uuidBytes('4060a865-8878-4267-9cbf-91ae5bae1e72').toString('base64url');
+    const token = entitlementToken({ comKey, comKeyId: 'any', keys: [{ kid: '4060a865-8878-4267-9cbf-91ae5bae1e72' }], exp: Math.floor(Date.now() / 1000) + 60 });
+    const res = await request(`${listening.url}/license`, { body: JSON.stringify({ kids: [kid], type: 'temporary' }), headers: { 'X-AxDRM-Message': token } });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.equal(res.json.keys[0].k, Buffer.from('fc35340837310cc0fb53de97e22a69e0', 'hex').toString('base64url'));
+    child.kill('SIGTERM');
+    const { code } = await exited;
+    assert.equal(code, 0, err);
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.msg), ['listening', 'request', 'draining', 'closed']);
+    assert.ok(!out.includes(token) && !out.includes('fc35340837310cc0fb53de97e22a69e0'), 'no token or key in the log');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('serve: configuration errors exit 1 naming the member', () => {
+  const config = join(tmp, 'bad.json');
+  writeFileSync(config, JSON.stringify({ auth: { type: 'none' }, proxy: { path: '/p', upstream: 'ftp://nowhere' } }));
+  const r = run('serve', '--config', config);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^wasm-eme serve: config\.proxy\.upstream: 'ftp:\/\/nowhere' is not an http\(s\) URL/);
+  const noAuth = run('serve', '--key-file', config);
+  assert.equal(noAuth.status, 1);
+  assert.match(noAuth.stderr, /config\.auth: missing/);
+  assert.equal(run('serve', '--port', 'eighty').status, 2);
+});
