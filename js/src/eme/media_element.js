@@ -47,6 +47,8 @@ export function makeMediaElementHooks(native) {
     state.attaching = true;
     return (async () => {
       try {
+        // 5: the rest runs "in parallel": a second call meanwhile sees the attaching flag.
+        await null;
         // 5.1: one MediaKeys serves one media element at a time.
         if (ours) {
           const owner = mediaKeysInternals(mediaKeys).element;
