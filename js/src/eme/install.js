@@ -162,6 +162,7 @@ export async function install(options = {}) {
     }));
   }
 
+  installDecodingInfo(restore);
   installMse(restore, nativeMediaKeysGetter);
 
   runtime.onKeysChanged = onKeysChanged;
@@ -180,6 +181,44 @@ function defineHandler(restore, proto, type) {
       if (this[slot]) this.addEventListener(type, this[slot]);
     },
   });
+}
+
+// Media Capabilities' decodingInfo() with a keySystemConfiguration for Clear Key (what Shaka
+// Player and dash.js ask): the browser answers for the clear media, we for the key system, and
+// the result's keySystemAccess is ours (Media Capabilities section 2.5, "Check Encrypted
+// Decoding Support", building the MediaKeySystemConfiguration it describes).
+function installDecodingInfo(restore) {
+  const MC = globalThis.MediaCapabilities && MediaCapabilities.prototype;
+  const d = MC && descriptorOf(MC, 'decodingInfo');
+  if (!d || typeof d.value !== 'function') return;
+  const nativeDecodingInfo = d.value;
+  patch(restore, MC, 'decodingInfo', method(async function decodingInfo(configuration) {
+    const ksc = configuration && configuration.keySystemConfiguration;
+    if (!ksc || ksc.keySystem !== KEY_SYSTEM) return nativeDecodingInfo.call(this, configuration);
+    const { keySystemConfiguration, ...clear } = configuration;
+    const info = await nativeDecodingInfo.call(this, clear);
+    const unsupported = { supported: false, smooth: false, powerEfficient: false, keySystemAccess: null };
+    if (!info.supported) return unsupported;
+    const capability = (media, track) => (media ? [{
+      contentType: media.contentType,
+      robustness: (track && track.robustness) || '',
+      encryptionScheme: (track && track.encryptionScheme) ?? null,
+    }] : []);
+    const candidate = {
+      initDataTypes: ksc.initDataType ? [ksc.initDataType] : [],
+      distinctiveIdentifier: ksc.distinctiveIdentifier || 'optional',
+      persistentState: ksc.persistentState || 'optional',
+      sessionTypes: ksc.sessionTypes,
+      audioCapabilities: capability(configuration.audio, ksc.audio),
+      videoCapabilities: capability(configuration.video, ksc.video),
+    };
+    const accumulated = getSupportedConfiguration(candidate);
+    if (!accumulated) return unsupported;
+    return {
+      supported: true, smooth: info.smooth, powerEfficient: info.powerEfficient,
+      keySystemAccess: createAccess(accumulated),
+    };
+  }));
 }
 
 function installMse(restore, mediaKeysGetter) {

@@ -1,0 +1,89 @@
+// Player libraries (npm packages, unchanged) play Clear Key content through the polyfill with
+// the browser's native EME removed, getting licenses from the test server's /license.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { missingPrerequisite, setUp } from './harness.js';
+import { testdataRoot } from './server.js';
+import { VECTORS } from './vectors.js';
+
+const skip = missingPrerequisite();
+const DASH = VECTORS[0];
+const BASE = '/testdata/shaka-player/dash-clearkey/';
+
+// The MPD with the DASH-IF Clear Key ContentProtection added: the original lists PlayReady and
+// Widevine only, so players configured with drm.servers for org.w3.clearkey find no matching
+// key system (Shaka error 6001 with Chromium's own Clear Key too).
+function clearKeyMpd() {
+  const mpd = readFileSync(path.join(testdataRoot, 'shaka-player/dash-clearkey/dash.mpd'), 'utf8');
+  const marker = '<ContentProtection schemeIdUri="urn:uuid:9a04f079';
+  assert.ok(mpd.includes(marker));
+  return mpd.replace(marker, '<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"/>\n      ' + marker);
+}
+
+// fMP4 HLS over the same segments (4 s each), keyed for Clear Key by its KID.
+function hlsPlaylist() {
+  const kid = Object.keys(DASH.keys)[0];
+  const kidB64 = Buffer.from(kid, 'hex').toString('base64');
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MEDIA-SEQUENCE:1',
+    `#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1",URI="data:text/plain;base64,${kidB64}"`,
+    `#EXT-X-MAP:URI="${BASE}video-H264-288-400k_init.mp4"`];
+  for (let i = 1; i <= 5; i++) lines.push('#EXTINF:4.0,', `${BASE}video-H264-288-400k_${i}.m4s`);
+  lines.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n';
+}
+
+describe('player libraries through the polyfill (native EME removed)', { skip }, () => {
+  let env;
+  before(async () => {
+    env = await setUp({
+      keys: DASH.keys,
+      routes: {
+        [`${BASE}clearkey.mpd`]: (req, res) => {
+          res.setHeader('Content-Type', 'application/dash+xml');
+          res.end(clearKeyMpd());
+        },
+        '/hls/media.m3u8': (req, res) => {
+          res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');
+          res.end(hlsPlaylist());
+        },
+      },
+    });
+  });
+  after(async () => { if (env) await env.close(); });
+
+  const cases = {
+    shaka: `${BASE}clearkey.mpd`,
+    dashjs: `${BASE}clearkey.mpd`,
+    hlsjs: '/hls/media.m3u8',
+  };
+  for (const [name, manifest] of Object.entries(cases)) {
+    test(`${name} plays dash-clearkey to the end`, async () => {
+      const page = await env.page('/tests/browser/pages/library.html');
+      await page.waitForFunction(() => window.pageReady);
+      await page.evaluate(() => {
+        delete Navigator.prototype.requestMediaKeySystemAccess;
+        for (const n of ['MediaKeys', 'MediaKeySession', 'MediaKeySystemAccess', 'MediaKeyStatusMap',
+          'MediaKeyMessageEvent', 'MediaEncryptedEvent']) delete window[n];
+        delete HTMLMediaElement.prototype.setMediaKeys;
+        delete HTMLMediaElement.prototype.mediaKeys;
+      });
+      assert.equal(await page.evaluate(() => window.wee.install()), true);
+      const before = env.server.state.licenseRequests;
+      let result;
+      try {
+        result = await page.evaluate(({ name, manifest }) => window.runPlayer(name, { manifest, licenseUrl: '/license' }),
+          { name, manifest });
+      } catch (e) {
+        const events = await page.evaluate(() => window.events).catch(() => []);
+        throw new Error(`${e.message}\nevents: ${events.join(' | ')}\nlog: ${page.logs.slice(-15).join(' | ')}`);
+      }
+      assert.equal(result.polyfilled, true);
+      assert.equal(result.error, null);
+      assert.ok(result.end > 19, `ended at ${result.end}`);
+      assert.ok(env.server.state.licenseRequests > before, 'no license request reached the server');
+    });
+  }
+});
