@@ -41,6 +41,9 @@ function getSupportedCapabilities(requested, isTypeSupported) {
  * 3.1.1.2 for one candidate MediaKeySystemConfiguration; returns the accumulated
  * configuration or null (NotSupported). Options: isTypeSupported(type), persistentLicense
  * (whether 'persistent-license' sessions are offered).
+ * @param {import('../../types/index.js').MediaKeySystemConfiguration} candidate
+ * @param {{isTypeSupported?: (type: string) => boolean, persistentLicense?: boolean}} [options]
+ * @returns {Required<import('../../types/index.js').MediaKeySystemConfiguration> | null}
  */
 export function getSupportedConfiguration(candidate, options = {}) {
   const isTypeSupported = options.isTypeSupported || isTypeSupportedDefault;
