@@ -5,10 +5,14 @@ import { ClearKeyCdm } from '../core/cdm.js';
 import { KEY_SYSTEM, SESSION_TYPES } from './configuration.js';
 import { createSession } from './media_key_session.js';
 import { getCore, runtime } from './runtime.js';
-import { domError, isBufferSource, toEmeError, typeError } from './util.js';
+import { domError, isBufferSource, typeError } from './util.js';
 
 const kToken = Symbol('constructor token');
 const internals = new WeakMap();
+// A MediaKeys nobody references any more frees its CDM (and wipes its keys) in the module.
+const cdmFinalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((cdm) => { try { cdm.dispose(); } catch { /* already gone */ } })
+  : null;
 
 /**
  * The internal record of a polyfill MediaKeys: {cdm, sessions: Map<sessionId, session>,
@@ -73,6 +77,7 @@ export class MediaKeys {
       keysChanged: () => runtime.onKeysChanged(this),
     };
     internals.set(this, record);
+    if (cdmFinalizer) cdmFinalizer.register(this, cdm);
   }
 
   createSession(sessionType = 'temporary') {
@@ -108,9 +113,4 @@ export class MediaKeys {
   }
 
   get [Symbol.toStringTag]() { return 'MediaKeys'; }
-}
-
-/** Hands a CDM error thrown outside a promise to the caller as the spec's exception type. */
-export function wrapCdmError(e, what) {
-  return toEmeError(e, what);
 }

@@ -12,7 +12,7 @@
 // gets the SourceBuffer. A SourceBuffer of an element with native MediaKeys (another key
 // system) is left to the browser.
 
-import { isPolyfillMediaKeys, mediaKeysInternals } from '../eme/media_keys.js';
+import { mediaKeysInternals } from '../eme/media_keys.js';
 import { polyfillMediaKeysOf, queueEncryptedEvent, queueWaitingForKey } from '../eme/media_element.js';
 import { copyBufferSource, domError, queueTask, toHex } from '../eme/util.js';
 import { getBackend } from './decrypt_backend.js';
@@ -452,4 +452,3 @@ export function debugState(sb) {
   return st ? { pending: !!st.pending, waiting: !!st.waiting, keys: st.given.size, lastError: st.lastError } : null;
 }
 
-export { isPolyfillMediaKeys };
