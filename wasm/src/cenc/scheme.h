@@ -61,7 +61,8 @@ class ContentKey {
 // protected); ignores sample.kid and sample.size. Everything is validated before the first byte
 // is touched, so on error `data` is unchanged:
 //   kMalformed        "subsamples cover N bytes but the sample has M", "IV is 3 bytes, expected
-//                     8 or 16", "subsample[i]: 23 protected bytes, not a multiple of 16 ..."
+//                     8 or 16", "subsample[1]: 23 protected bytes is not a multiple of 16, ..."
+//                     (cens and cbc1 only)
 //   kInvalidArgument  pattern fields above 15, a moved-from key, data == nullptr with size > 0
 [[nodiscard]] Status DecryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
                                    uint8_t* data, size_t size);
