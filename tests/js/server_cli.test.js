@@ -46,7 +46,8 @@ test('jwt verify: RFC 7515 appendix A.1, over the received bytes (its header has
   const skewed = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819500', '--clock-skew', '200', RFC7515_JWS);
   assert.equal(skewed.status, 0, skewed.stderr);
   const [h, p, s] = RFC7515_JWS.split('.');
-  const tampered = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', `${h}.${p.slice(0, -2)}fQ.${s}`);
+  const changed = Buffer.from('{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":false}').toString('base64url');
+  const tampered = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', `${h}.${changed}.${s}`);
   assert.equal(tampered.status, 1);
   assert.match(tampered.stderr, /signature/);
   const none = run('jwt', 'verify', '--key', RFC7515_KEY, '--now', '1300819000', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${p}.`);
@@ -95,7 +96,7 @@ test('jwt entitlement and check: a token the server profile accepts, with encryp
   assert.match(wrong.stderr, /signature/);
 });
 
-test('oauth sign: OAuth Core 1.0 appendix A (GET photos) and RFC 5849 section 1.2 examples', () => {
+test('oauth sign: OAuth Core 1.0 appendix A and RFC 5849 sections 1.2 and 3.4.1.1 examples', () => {
   const r = run('oauth', 'sign', '--method', 'GET', '--consumer-key', 'dpf43f3p2l4k3l03', '--consumer-secret', 'kd94hf93k423kf44',
     '--token', 'nnch734d00sl2jdk', '--token-secret', 'pfkkdhi9sl3r4s00', '--nonce', 'kllo9940pd9333jh',
     '--timestamp', '1191242096', '--verbose', 'http://photos.example.net/photos?file=vacation.jpg&size=original');
@@ -105,12 +106,23 @@ test('oauth sign: OAuth Core 1.0 appendix A (GET photos) and RFC 5849 section 1.
   const header = r.stdout.match(/^Authorization: (OAuth .*)$/m)[1];
   assert.match(header, /oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D"/);
   assert.match(header, /oauth_consumer_key="dpf43f3p2l4k3l03"/);
-  // RFC 5849 section 1.2, the final request of the example (GET with the token credentials).
+  // RFC 5849 section 1.2, the final request of the example: realm "Photos", no oauth_version.
   const r2 = run('oauth', 'sign', '--method', 'GET', '--consumer-key', 'dpf43f3p2l4k3l03', '--consumer-secret', 'kd94hf93k423kf44',
     '--token', 'nnch734d00sl2jdk', '--token-secret', 'pfkkdhi9sl3r4s00', '--nonce', 'chapoH', '--timestamp', '137131202',
-    '--verbose', 'http://photos.example.net/photos?file=vacation.jpg&size=original');
+    '--realm', 'Photos', '--no-version', '--verbose', 'http://photos.example.net/photos?file=vacation.jpg&size=original');
   assert.equal(r2.status, 0, r2.stderr);
-  assert.match(r2.stdout, /^signature: +MdpQcU8iPSUjWoN5UDK8lK0OOhXY=$/m);
+  assert.match(r2.stdout, /^signature: +MdpQcU8iPSUjWoN\/UDMsK2sui9I=$/m);
+  assert.match(r2.stdout, /^Authorization: OAuth realm="Photos", /m);
+  assert.doesNotMatch(r2.stdout, /oauth_version/);
+  // RFC 5849 section 3.4.1.1: the signature base string of its example request (query with
+  // encoded names and values, a form body with a repeated name).
+  const r3 = run('oauth', 'sign', '--consumer-key', '9djdj82h48djs9d2', '--consumer-secret', 'x', '--token', 'kkk9d7dh3k39sjv7',
+    '--token-secret', 'y', '--nonce', '7d8f3e4a', '--timestamp', '137131201', '--no-version', '--param', 'c2=', '--param', 'a3=2 q',
+    '--verbose', 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b');
+  assert.equal(r3.status, 0, r3.stderr);
+  assert.equal(r3.stdout.split('\n')[0], 'base string: POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q' +
+    '%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a' +
+    '%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7');
   assert.equal(run('oauth', 'sign', 'http://x/').status, 2, 'missing consumer key is a usage error');
 });
 

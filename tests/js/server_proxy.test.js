@@ -99,7 +99,7 @@ test('upstream connections are kept alive across requests', async () => {
 
 test('a Widevine service-certificate request passes through without a token', async () => {
   behaviour = 'ok';
-  const { s, url } = await startProxy([{ path: '/p', upstream: `${upstream.url}/json`, unwrap: { url: '', response: { unwrap: ['json'], path: 'license' } } }]);
+  const { s, url } = await startProxy([{ path: '/p', upstream: `${upstream.url}/json`, unwrap: 'http://upstream.invalid/||R{SSM}|JB[license]' }]);
   try {
     const res = await request(`${url}/p`, { body: Buffer.from([0x08, 0x04]) });
     assert.equal(res.status, 200, res.body.toString());
@@ -115,7 +115,7 @@ test('a Widevine service-certificate request passes through without a token', as
 
 test('the upstream answer can be unwrapped by a license template', async () => {
   behaviour = 'ok';
-  const { s, url } = await startProxy([{ path: '/p', upstream: `${upstream.url}/json`, unwrap: `${upstream.url}/json|Content-Type=application/octet-stream|R{SSM}|JB[license]` }]);
+  const { s, url } = await startProxy([{ path: '/p', upstream: `${upstream.url}/json`, unwrap: 'http://upstream.invalid/|Content-Type=application/octet-stream|R{SSM}|JB[license]' }]);
   try {
     const res = await request(`${url}/p`, { body: challenge, headers: { 'X-AxDRM-Message': token() } });
     assert.equal(res.status, 200, res.body.toString());

@@ -8,11 +8,14 @@ export default {
   name: 'oauth',
   summary: 'sign a request with OAuth 1.0 (HMAC-SHA1)',
   usage: `usage: wasm-eme oauth sign --consumer-key K --consumer-secret S [--token T --token-secret TS]
-                       [--method POST] [--param NAME=VALUE ...] [--nonce N] [--timestamp S] [--verbose] URL
+                       [--method POST] [--param NAME=VALUE ...] [--nonce N] [--timestamp S]
+                       [--realm R] [--no-version] [--verbose] URL
   prints the Authorization header value for the request (RFC 5849 section 3.5.1)
   URL          the request URL; its query parameters are signed
   --param      a form body parameter (application/x-www-form-urlencoded), signed too
   --nonce, --timestamp  fixed values (default: random nonce, the current time)
+  --realm      adds realm="R" to the header (not signed)
+  --no-version leaves out oauth_version (it is optional; RFC 5849's examples omit it)
   --verbose    also prints the signature base string and the signature
   secrets may be given as @FILE to keep them off the command line`,
   options: {
@@ -24,6 +27,8 @@ export default {
     param: { type: 'string', multiple: true },
     nonce: { type: 'string' },
     timestamp: { type: 'string' },
+    realm: { type: 'string' },
+    'no-version': { type: 'boolean' },
     verbose: { type: 'boolean', short: 'v' },
   },
   async run({ core, values, positionals, stdout }) {
@@ -56,6 +61,8 @@ export default {
       request.token = values.token;
       request.tokenSecret = await secret(values['token-secret']);
     }
+    if (values.realm !== undefined) request.realm = values.realm;
+    if (values['no-version']) request.version = '';
     request.nonce = values.nonce ?? randomBytes(16).toString('hex');
     request.timestamp = values.timestamp !== undefined ? Number(values.timestamp) : Math.floor(Date.now() / 1000);
     const signed = oauthSign(core, request);

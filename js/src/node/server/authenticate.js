@@ -15,7 +15,8 @@ import { ConfigError } from './config.js';
 import { HttpError, singleHeader } from './http_util.js';
 import { tokenFingerprint } from './log.js';
 
-const UNTRUSTED = new Set(['malformed', 'algorithm', 'signature', 'oversized', 'unsupported', 'com-key-id']);
+const UNTRUSTED = new Set(['malformed', 'algorithm', 'signature', 'oversized', 'unsupported', 'com-key-id',
+  'timestamp', 'unknown-client']);
 const NOT_NOW = new Set(['expired', 'not-yet-valid', 'license-window', 'kid-not-entitled']);
 const DEFAULT_REPLAY_TTL_MS = 24 * 3600 * 1000;  // for tokens that never expire
 
@@ -26,14 +27,20 @@ const DEFAULT_REPLAY_TTL_MS = 24 * 3600 * 1000;  // for tokens that never expire
 export function deniedToHttp(e, what, { oauth = false } = {}) {
   if (!(e instanceof WasmEmeError)) throw e;
   if (e.code === 'denied' || e.code === 'limit-exceeded') {
-    const colon = e.message.indexOf(':');
-    const word = colon > 0 ? e.message.slice(0, colon) : '';
+    const word = e.reason || '';
     const reason = UNTRUSTED.has(word) || NOT_NOW.has(word) ? word : e.code === 'limit-exceeded' ? 'oversized' : 'invalid';
     const status = NOT_NOW.has(reason) && !oauth ? 403 : 401;
     return new HttpError(status, reason, `${what}: ${e.message}`);
   }
+  // RFC 5849 section 3.2: missing or repeated OAuth parameters and other signature methods
+  // are 400.
+  if (oauth && ['malformed', 'unsupported', 'invalid-argument'].includes(e.code)) {
+    return new HttpError(400, e.code === 'unsupported' ? 'unsupported' : 'malformed', `${what}: ${e.message}`);
+  }
   // 'malformed' / 'invalid-argument' from the core are about the credential's content too.
-  if (e.code === 'malformed' || e.code === 'invalid-argument') return new HttpError(401, 'malformed', `${what}: ${e.message}`);
+  if (e.code === 'malformed' || e.code === 'invalid-argument' || e.code === 'unsupported') {
+    return new HttpError(401, e.code === 'unsupported' ? 'unsupported' : 'malformed', `${what}: ${e.message}`);
+  }
   return e;
 }
 

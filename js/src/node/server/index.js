@@ -39,6 +39,7 @@ export function createServer(rawConfig, options = {}) {
   const idPrefix = randomBytes(3).toString('hex');
   let requestCount = 0;
   let state = 'new';  // new -> starting -> listening -> draining -> closed
+  let coreFailed = false;
   let core = options.core || null;
   let store = options.store || null;
   let authenticator = null;
@@ -148,7 +149,10 @@ export function createServer(rawConfig, options = {}) {
       let error = e;
       if (e instanceof StoreError) error = new HttpError(503, 'store-unavailable', `state store unavailable: ${e.message}`);
       else if (!(e instanceof HttpError)) {
-        log.error('handler-error', { requestId, error: e?.message, code: e?.code });
+        // A trap inside the wasm module leaves it unusable: report unhealthy so that the
+        // orchestrator replaces this instance, rather than answering 500 forever.
+        if (e instanceof WebAssembly.RuntimeError) coreFailed = true;
+        log.error('handler-error', { requestId, error: e?.message, code: e?.code, wasmTrap: coreFailed || undefined });
         error = new HttpError(500, 'internal', 'internal error');
       }
       info.outcome = error.code;
@@ -176,9 +180,9 @@ export function createServer(rawConfig, options = {}) {
     } catch {
       storeOk = false;
     }
-    const ok = state === 'listening' && storeOk;
+    const ok = state === 'listening' && storeOk && !coreFailed;
     sendJson(res, ok ? 200 : 503, {
-      status: ok ? 'ok' : state === 'listening' ? 'degraded' : state,
+      status: ok ? 'ok' : coreFailed ? 'failed' : state === 'listening' ? 'degraded' : state,
       store: { kind: store.describe().split(':')[0], ok: storeOk },
       uptimeSeconds: Math.round((Date.now() - metrics.started) / 1000),
       inFlight: Math.max(0, inFlight.size - 1),
