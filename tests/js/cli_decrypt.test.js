@@ -17,14 +17,17 @@ for (const v of vectors) {
     const out = join(tmp, `${v.expected}.mp4`);
     const r = run('decrypt', ...v.keys.flatMap((k) => ['--key', k]), ...v.inputs.map(input), '-o', out);
     assert.equal(r.status, 0, r.stderr);
-    const { streams } = ffmpegPacketMd5s(out);
+    const tracks = ffmpegPacketMd5s(out);
     const expected = readExpected(v.expected);
-    const trackIds = [...new Set(expected.map((e) => e.trackId))].sort((a, b) => a - b);
-    assert.equal(streams.size, trackIds.length, 'one ffmpeg stream per expected track');
-    trackIds.forEach((trackId, stream) => {
+    const trackIds = [...new Set(expected.map((e) => e.trackId))];
+    assert.deepEqual([...tracks.keys()].sort(), trackIds.sort(), 'ffmpeg sees every track');
+    for (const trackId of trackIds) {
+      // ffmpeg repackages caption tracks (c608 -> eia_608): only audio and video packets are
+      // the sample bytes as stored; the C++ stream decryptor test checks the others.
+      if (!['audio', 'video'].includes(tracks.get(trackId).type)) continue;
       const want = expected.filter((e) => e.trackId === trackId).map(({ size, md5 }) => ({ size, md5 }));
-      assert.deepEqual(streams.get(stream), want, `track ${trackId}`);
-    });
+      assert.deepEqual(tracks.get(trackId).packets, want, `track ${trackId}`);
+    }
   });
 }
 
@@ -74,7 +77,8 @@ test('inspect prints the layout of a cbcs file', () => {
   assert.equal(info.tracks[0].pattern, '1:9');
   assert.equal(info.tracks[0].perSampleIvSize, 0);
   assert.equal(info.tracks[0].constantIv, 'cbe3327da85a1e7a74496db552dfe6d0');
-  assert.equal(info.fragments.length, 4);
+  assert.equal(info.fragments.length, 2);
+  assert.deepEqual(info.fragments[0].tracks[0].kids, ['00000000000000000000000000000000']);
 });
 
 test('unknown command and missing arguments are usage errors', () => {

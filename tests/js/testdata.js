@@ -55,20 +55,28 @@ export function readExpected(name) {
 }
 
 /**
- * Per-stream packet sizes and md5s as ffmpeg's own demuxer sees them (an independent oracle for
- * both the sample bytes and the MP4 structure): Map(streamIndex -> [{size, md5}]).
+ * Per-track packet sizes and md5s as ffmpeg's own demuxer sees them (an independent oracle for
+ * both the sample bytes and the MP4 structure): Map(trackId -> {type, packets: [{size, md5}]}).
  */
 export function ffmpegPacketMd5s(file) {
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=index,id,codec_type',
+    '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`ffprobe failed on ${file}: ${probe.stderr}`);
+  const tracks = new Map();
+  const byIndex = new Map();
+  for (const line of probe.stdout.trim().split('\n')) {
+    const [index, type, id] = line.split(',');
+    const track = { type, packets: [] };
+    tracks.set(parseInt(id, 16), track);
+    byIndex.set(+index, track);
+  }
   const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0', '-c', 'copy', '-f', 'framemd5',
     '-fflags', '+bitexact', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`ffmpeg failed on ${file}: ${r.stderr}`);
-  const streams = new Map();
   for (const line of r.stdout.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const cols = line.split(',').map((c) => c.trim());
-    const stream = +cols[0];
-    if (!streams.has(stream)) streams.set(stream, []);
-    streams.get(stream).push({ size: +cols[4], md5: cols[5] });
+    byIndex.get(+cols[0]).packets.push({ size: +cols[4], md5: cols[5] });
   }
-  return { streams, stderr: r.stderr };
+  return tracks;
 }
