@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <sstream>
@@ -204,5 +205,48 @@ inline Bytes TrunSizes(int32_t data_offset, std::initializer_list<uint32_t> size
 }
 inline Bytes TfhdMoofBase(uint32_t track_id) { return FullBox("tfhd", 0, 0x20000, B().U32(track_id)); }
 inline Bytes Mfhd(uint32_t seq = 1) { return FullBox("mfhd", 0, 0, B().U32(seq)); }
+
+// --- a stream to vary: the init and segment most tests start from ------------------------
+
+// ftyp + moov with one protected video track (ID 1: encv/avc1/cenc with `tenc`) and one clear
+// audio track (ID 2), plus the given extra stbl boxes of track 1 and moov boxes.
+inline Bytes MakeInit(const Bytes& tenc, const Bytes& stbl_extra = {}, const Bytes& moov_extra = {},
+               const Bytes& trex = Trex(1)) {
+  Bytes video = Trak(1, "vide",
+                     Cat({Stsd({VisualEntry("encv", Sinf("avc1", "cenc", tenc)),
+                                VisualEntry("avc1", {})}),
+                          stbl_extra}));
+  Bytes audio = Trak(2, "soun", Stsd({AudioEntry("mp4a", {})}));
+  return Cat({Ftyp(), Box("moov", Cat({video, audio, Box("mvex", Cat({trex, Trex(2)})),
+                                       moov_extra}))});
+}
+
+// tenc v1: protected, IV size 8, KID 11..11.
+inline Bytes DefaultTenc() { return Tenc(1, CencParams(0, 1, 8, 0x11)); }
+
+// moof(mfhd, trafs) + mdat. `trafs` gets the moof's size, so that trun data offsets relative
+// to the moof can point past it (into the mdat payload: moof_size + 8).
+inline Bytes MakeSegment(const std::function<Bytes(uint32_t moof_size)>& trafs, const Bytes& mdat) {
+  uint32_t size = uint32_t(8 + Mfhd().size() + trafs(0).size());
+  return Cat({Box("moof", Cat({Mfhd(), trafs(size)})), Box("mdat", mdat)});
+}
+
+// A senc entry: IV bytes then (if has_subsamples) count and pairs.
+inline Bytes SencEntry(const Bytes& iv, std::vector<std::pair<uint16_t, uint32_t>> subsamples,
+                bool has_subsamples = true) {
+  B b;
+  b.Add(iv);
+  if (has_subsamples) {
+    b.U16(uint16_t(subsamples.size()));
+    for (auto& s : subsamples) b.U16(s.first).U32(s.second);
+  }
+  return b;
+}
+
+inline Bytes Senc(uint32_t flags, uint32_t count, const Bytes& entries) {
+  return FullBox("senc", 0, flags, B().U32(count).Add(entries));
+}
+
+inline Bytes Iv(uint8_t fill, size_t size) { return Bytes(size, fill); }
 
 }  // namespace wee::mp4::test

@@ -76,6 +76,11 @@ bool ChildIterator::done() const {
 }
 
 Status ChildIterator::Next(Box* out) {
+  // Size 0 means "to the end of the file" (14496-12 4.2), which only a top-level box can be.
+  if (end_ - pos_ >= 8 && LoadBE32(data_.data + pos_) == 0) {
+    return BoxError(path_, At(LoadBE32(data_.data + pos_ + 4), pos_) +
+                               ": size 0 (to the end of the file) inside a box");
+  }
   BoxHeader h;
   // The region ends at end_: a child running past it is corrupt, not waiting for more data.
   Status s = ReadBoxHeader(ByteSpan(data_.data, size_t(end_)), pos_, /*at_end=*/true, &h);
