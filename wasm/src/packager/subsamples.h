@@ -1,0 +1,61 @@
+// Which bytes of a sample the packager encrypts: the subsample layout (ISO/IEC 23001-7 9.5).
+//
+// Video is NAL-aware (H.264 / H.265 as stored in MP4: each NAL unit behind a 1-4 byte length):
+//
+//   | len | hdr | slice header | slice data ......................... | len | SEI ... |
+//   |<------------ clear ----------->|<------- protected, n*16 ------->|<--- clear ---->|
+//                                 ^ the remainder of slice data mod 16 moves to the clear part
+//
+// - The length field and the NAL unit header stay clear (23001-7 10.2 / 10.4.2; Chromium's MP4
+//   parser checks it when it rewrites lengths into Annex B start codes).
+// - The slice header stays clear too, when it can be measured (see SliceHeaderSize).
+// - Non-VCL NAL units (SPS, PPS, SEI, AUD, ...) are entirely clear.
+// - The protected part of every VCL NAL unit is a whole number of 16-byte blocks: required for
+//   cbc1/cens (10.2, 10.3), by CMAF for cenc, and it keeps cbcs' pattern free of a trailing
+//   partial block.
+// - BytesOfClearData is 16 bits: longer clear runs are split into (65535, 0) subsamples.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "mp4/model.h"
+
+namespace wee::packager {
+
+enum class NalCodec { kH264, kH265 };
+
+// Measures the slice header of a VCL NAL unit (header bytes after the NAL unit header), or
+// returns 0 to leave only the NAL unit header clear. Given the whole NAL unit.
+using SliceHeaderSize = std::function<Result<size_t>(ByteSpan nal)>;
+
+// Builds the subsamples of one length-prefixed H.264/H.265 sample. kMalformed naming the byte
+// position if the NAL unit lengths do not exactly fill the sample.
+[[nodiscard]] Status NalSubsamples(ByteSpan sample, NalCodec codec, uint8_t length_size,
+                                   const SliceHeaderSize& slice_header_size,
+                                   std::vector<mp4::Subsample>* out);
+
+// One subsample for a sample protected from its start (audio in cens and cbc1, whose protected
+// ranges must be whole blocks): the size mod 16 leading bytes clear, the rest protected.
+std::vector<mp4::Subsample> BlockAlignedSubsamples(size_t sample_size);
+
+// Accumulates (clear, protected) runs into subsamples: merges clear runs, moves a protected
+// run's partial block into the clear part when aligning, splits clear runs above 65535.
+class SubsampleBuilder {
+ public:
+  SubsampleBuilder(bool align, std::vector<mp4::Subsample>* out) : align_(align), out_(out) {}
+  void Add(uint64_t clear_bytes, uint64_t protected_bytes);
+  // Flushes trailing clear bytes. Call once at the end.
+  void Finish();
+
+ private:
+  void Push(uint64_t clear_bytes, uint64_t protected_bytes);
+  bool align_;
+  std::vector<mp4::Subsample>* out_;
+  uint64_t pending_clear_ = 0;
+};
+
+}  // namespace wee::packager
