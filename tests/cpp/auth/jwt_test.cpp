@@ -127,13 +127,13 @@ TEST_CASE("truncated or tampered tokens are refused") {
   std::string token = HandMade(R"({"alg":"HS256"})", R"({"role":"viewer"})", key);
   REQUIRE(JwtVerifyHs256(token, key, At(0)).ok());
 
-  // Signature cut short: 40 of 43 base64url characters decode cleanly, to 30 bytes; one
-  // character less leaves stray bits and fails the strict decoder.
-  auto cut = JwtVerifyHs256(token.substr(0, token.size() - 3), key, At(0)).status();
-  CHECK(cut.code() == Code::kDenied);
-  CHECK(HasReason(cut, reason::kSignature));
-  CHECK(JwtVerifyHs256(token.substr(0, token.size() - 1), key, At(0)).status().code() ==
-        Code::kDenied);
+  // Signature cut short: 40 of 43 base64url characters decode cleanly, to 30 bytes; 42
+  // leave stray bits that the strict decoder refuses. Both are a bad signature.
+  for (size_t cut_chars : {1, 3}) {
+    auto cut = JwtVerifyHs256(token.substr(0, token.size() - cut_chars), key, At(0)).status();
+    CHECK(cut.code() == Code::kDenied);
+    CHECK(HasReason(cut, reason::kSignature));
+  }
   auto empty = JwtVerifyHs256(token.substr(0, token.rfind('.') + 1), key, At(0)).status();
   CHECK(HasReason(empty, reason::kSignature));
   // Tampered payload with the old signature.

@@ -100,10 +100,11 @@ Result<Jwt> JwtVerifyHs256(const std::string& token, ByteSpan key,
   if (header->find("crit") != header->end())
     return Denied(reason::kUnsupported, "JWT header lists crit extensions");
 
-  // Step 8: the MAC over the bytes as received.
+  // Step 8: the MAC over the bytes as received. A signature that does not even decode (a
+  // truncated one usually leaves stray bits) is a bad signature, not a bad token layout.
   Bytes signature;
   if (!Base64UrlDecode(token.substr(dot2 + 1), Padding::kForbidden, &signature))
-    return Denied(reason::kMalformed, "JWT signature is not unpadded base64url");
+    return Denied(reason::kSignature, "JWT signature is not unpadded base64url");
   if (signature.size() != kHs256MacSize) {
     return Denied(reason::kSignature, "JWT signature is " + std::to_string(signature.size()) +
                                           " bytes, HS256 gives 32");
