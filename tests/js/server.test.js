@@ -377,7 +377,7 @@ test('graceful shutdown finishes the request in flight, then refuses connections
     const req = http.request(`${url}/license`, { method: 'POST', headers: { 'Content-Length': body.length } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(Buffer.concat(chunks)) }));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, json: JSON.parse(Buffer.concat(chunks)) }));
     });
     req.on('error', reject);
     req.write(body.slice(0, 5));
@@ -388,6 +388,7 @@ test('graceful shutdown finishes the request in flight, then refuses connections
   const res = await inFlight;
   assert.equal(res.status, 200);
   assert.equal(res.json.keys[0].kid, b64u(K1.kid));
+  assert.equal(res.headers.connection, 'close', 'the connection is not kept for another request');
   await closing;
   await assert.rejects(request(`${url}/healthz`, { method: 'GET' }), /ECONNREFUSED/);
   assert.deepEqual(log.lines.filter((l) => ['draining', 'closed'].includes(l.msg)).map((l) => l.msg), ['draining', 'closed']);

@@ -263,6 +263,8 @@ export function createServer(rawConfig, options = {}) {
       const wasListening = state === 'listening';
       state = 'draining';
       log.info('draining', { inFlight: inFlight.size });
+      // Requests in flight finish, but their connections are not kept for another one.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       if (wasListening) {
         const closed = new Promise((resolve) => server.close(resolve));
         server.closeIdleConnections();
