@@ -368,6 +368,35 @@ test('hostile input never takes the server down', async () => {
   assert.equal((await request(`${base}/healthz`, { method: 'GET' })).status, 200);
 });
 
+test('mutated requests and tokens (seeded, 400 cases) get 4xx answers, never 5xx', async () => {
+  let seed = 0x9e3779b9;
+  const rand = (n) => {  // xorshift32: the same cases on every run
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed % n;
+  };
+  const mutate = (text) => {
+    const b = Buffer.from(text);
+    switch (rand(4)) {
+      case 0: b[rand(b.length)] ^= 1 << rand(8); return b;
+      case 1: return b.subarray(0, rand(b.length));
+      case 2: return Buffer.concat([b.subarray(0, rand(b.length)), Buffer.from([rand(256)]), b.subarray(rand(b.length))]);
+      default: { const i = rand(b.length); return Buffer.concat([b.subarray(0, i), b.subarray(i, i + 8), b.subarray(i)]); }
+    }
+  };
+  const t = token({ keys: [{ kid: K1.kid }, K3], allowPersistence: true });
+  const body = licenseRequest([K1.kid, K3.kid], 'persistent-license');
+  const seen = new Map();
+  for (let i = 0; i < 400; i++) {
+    const mutateToken = rand(2) === 0;
+    const header = mutateToken ? mutate(t).toString('latin1').replace(/[^\t\x20-\x7e\x80-\xff]/g, '') : t;
+    const res = await post(mutateToken ? body : mutate(body), withToken(header));
+    assert.ok([200, 400, 401, 403, 404].includes(res.status), `case ${i}: ${res.status} ${res.body}`);
+    seen.set(res.status, (seen.get(res.status) || 0) + 1);
+  }
+  assert.ok(seen.get(400) > 0 && seen.get(401) > 0, JSON.stringify([...seen]));
+  assert.equal((await request(`${base}/healthz`, { method: 'GET' })).json.status, 'ok');
+});
+
 test('graceful shutdown finishes the request in flight, then refuses connections', async () => {
   const log = memoryLogger();
   const { s, url } = await startServer({ auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } } }, { logger: log });
