@@ -2,7 +2,7 @@
 // Load test of `wasm-eme serve` on loopback: a bounded number of requests per scenario,
 // printing requests/s and p50/p99 latency for license issuance and for proxying.
 //
-//   node scripts/bench-server.js [--requests 5000] [--connections 32]
+//   node scripts/bench-server.js [--requests 3000] [--connections 32]
 //
 // The server under test and a fake upstream license server run in their own processes, so
 // the load generator (this process, keep-alive connections) does not share their event loop.
@@ -18,7 +18,7 @@ const self = fileURLToPath(import.meta.url);
 const { values } = parseArgs({
   options: {
     role: { type: 'string' },
-    requests: { type: 'string', default: '5000' },
+    requests: { type: 'string', default: '3000' },
     connections: { type: 'string', default: '32' },
     upstream: { type: 'string' },
     'com-key': { type: 'string' },

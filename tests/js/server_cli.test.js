@@ -130,8 +130,10 @@ test('serve: starts from flags, issues a license, logs JSON, stops on SIGTERM', 
   const comKey = Buffer.alloc(32, 0x33);
   const keyFile = join(tmp, 'keys.txt');
   writeFileSync(keyFile, '4060a865-8878-4267-9cbf-91ae5bae1e72:fc35340837310cc0fb53de97e22a69e0\n');
+  const comKeyFile = join(tmp, 'com-key.txt');
+  writeFileSync(comKeyFile, `${comKey.toString('base64')}\n`);
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--key-file', keyFile,
-    '--communication-key', comKey.toString('base64')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--communication-key', `@${comKeyFile}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => { out += d; });

@@ -16,6 +16,7 @@ export default {
   --key-seed SEED          derive license keys from a PlayReady key seed (hex or base64, >= 30 bytes)
   --upstream URL           proxy POST /proxy to this license server
   --communication-key KEY  verify entitlement tokens (X-AxDRM-Message) with this 32-byte key
+                           (KEY and SEED may be @FILE: read from a file, kept off the command line)
   --com-key-id ID          the communication key's id that tokens must name
   --no-auth                serve without authentication (development only)
   --log-level LEVEL        debug, info, warn, error or silent
@@ -44,6 +45,10 @@ Logs are JSON lines on stdout. SIGTERM or SIGINT shuts down gracefully.`,
         throw new CliError(`${values.config}: not valid JSON (${e.message})`);
       }
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`${values.config}: not a JSON object`);
+    }
+    // Secrets on the command line are visible to other users (ps): @FILE reads them from a file.
+    for (const name of ['key-seed', 'communication-key']) {
+      if (values[name]?.startsWith('@')) values[name] = (await readFile(values[name].slice(1), 'utf8')).trim();
     }
     applyOptions(raw, values);
     let server;
