@@ -67,7 +67,10 @@ function entitlementMethod(core, cfg, communicationKey) {
         throw deniedToHttp(e, cfg.header);
       }
       const kids = new Map();  // hex KID -> key from the token or null
-      for (const { kid, key } of ent.kids || []) kids.set(Buffer.from(kid).toString('hex'), key ? Buffer.from(key) : null);
+      for (const { kid, key } of ent.kids || []) {
+        kids.set(Buffer.from(kid).toString('hex'), key ? Buffer.from(key) : null);
+        key?.fill(0);  // the copy is wiped by the server when the request ends
+      }
       let replay = null;
       if (cfg.replay === 'always' || (cfg.replay === 'message' && ent.preventReuse)) {
         if (!ent.id) throw new HttpError(403, 'replay-id-missing', `${cfg.header}: the token has no id, which replay protection needs`);

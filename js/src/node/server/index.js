@@ -140,7 +140,12 @@ export function createServer(rawConfig, options = {}) {
         if (principal.tokenId) info.tokenId = principal.tokenId;
         if (principal.tokenFingerprint) info.tokenFingerprint = principal.tokenFingerprint;
       }
-      const answer = await route.handler({ req, body, principal, info });
+      let answer;
+      try {
+        answer = await route.handler({ req, body, principal, info });
+      } finally {
+        for (const key of principal?.tokenKeys?.values() || []) key?.fill(0);
+      }
       info.outcome = 'ok';
       res.writeHead(answer.status, { ...answer.headers, ...common, 'Cache-Control': 'no-store', 'Content-Length': answer.body.length });
       res.end(answer.body);

@@ -32,8 +32,13 @@ export function parseLicenseRequest(core, body, { maxKids }) {
   if (kids.length > maxKids) {
     throw new HttpError(400, 'too-many-kids', `license request: ${kids.length} KIDs, at most ${maxKids} allowed`);
   }
-  // The core accepted it as a JSON object, so JSON.parse cannot fail here.
-  const { type = 'temporary' } = JSON.parse(body.toString('utf8'));
+  // The core accepted a JSON object; JSON.parse only reads "type" (guarded all the same).
+  let type;
+  try {
+    ({ type = 'temporary' } = JSON.parse(body.toString('utf8')));
+  } catch (e) {
+    throw new HttpError(400, 'malformed-request', `license request: ${e.message}`);
+  }
   if (!SESSION_TYPES.includes(type)) {
     throw new HttpError(400, 'malformed-request', `license request: type ${JSON.stringify(type).slice(0, 40)} is not temporary or persistent-license`);
   }
