@@ -238,6 +238,27 @@ test('too large bodies get 413 (declared or streamed), too large headers 431', a
   assert.equal(big.json.error, 'headers-too-large');
 });
 
+test('a body that does not arrive in time gets 408', async () => {
+  const { s, url } = await startServer({
+    auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } }, limits: { bodyTimeoutMs: 300 },
+  });
+  try {
+    const res = await new Promise((resolve, reject) => {
+      const req = http.request(`${url}/license`, { method: 'POST', headers: { 'Content-Length': 100 } }, (r) => {
+        const chunks = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () => resolve({ status: r.statusCode, json: JSON.parse(Buffer.concat(chunks)) }));
+      });
+      req.on('error', reject);
+      req.write('{"kids":');  // and nothing more
+    });
+    assert.equal(res.status, 408);
+    assert.equal(res.json.reason, 'body-timeout');
+  } finally {
+    await s.close({ timeoutMs: 100 });
+  }
+});
+
 test('rate limit: 429 with Retry-After once a client exceeds its window', async () => {
   const { s, url } = await startServer({
     auth: { type: 'none' },
