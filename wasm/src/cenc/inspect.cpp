@@ -11,7 +11,8 @@
 namespace wee::cenc {
 namespace {
 
-using nlohmann::json;
+// Insertion order: the JSON reads in the order a person inspects a file.
+using json = nlohmann::ordered_json;
 
 json PsshJson(const mp4::Pssh& pssh) {
   json kids = json::array();
