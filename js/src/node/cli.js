@@ -5,13 +5,14 @@ import { parseArgs } from 'node:util';
 import { loadCore, WasmEmeError } from '../core/module.js';
 import { UsageError } from './cli_util.js';
 import decrypt from './commands/decrypt.js';
+import encrypt from './commands/encrypt.js';
 import inspect from './commands/inspect.js';
 import jwt from './commands/jwt.js';
 import keyseed from './commands/keyseed.js';
 import oauth from './commands/oauth.js';
 import serve from './commands/serve.js';
 
-const commands = [decrypt, inspect, serve, jwt, keyseed, oauth];
+const commands = [decrypt, encrypt, inspect, serve, jwt, keyseed, oauth];
 
 function help() {
   const lines = ['usage: wasm-eme <command> [options]', '', 'commands:'];
