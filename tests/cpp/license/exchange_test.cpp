@@ -58,8 +58,8 @@ TEST_CASE("unwrap: JSON configuration with pointer paths, XML, auto") {
 }
 
 TEST_CASE("unwrap: a service certificate answer passes through") {
-  CHECK(Unwrap("https://l.test/||R{SSM}|JBlicense", "\x08\x05cert", "application/octet-stream",
-               true) == "\x08\x05cert");
+  CHECK(Unwrap("https://l.test/||R{SSM}|JBlicense", "\x08\x05" "cert", "application/octet-stream",
+               true) == "\x08\x05" "cert");
 }
 
 TEST_CASE("unwrap errors") {

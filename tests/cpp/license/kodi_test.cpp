@@ -36,7 +36,7 @@ TEST_CASE("wiki example: license_key with urlencoded headers, R{SSM} and R") {
         R"("User-Agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:109.0) Gecko/20100101 )"
         R"(Firefox/109.0","Content-Type":"application/octet-stream","Origin":)"
         R"("https://www.somesite.com"},"body":"{CHA-RAW}","response":{"unwrap":[]}})");
-  CHECK(Unwrap(key, "\x08\x02binary") == "\x08\x02binary");
+  CHECK(Unwrap(key, "\x08\x02" "binary") == "\x08\x02" "binary");
 }
 
 TEST_CASE("inputstream.adaptive PR 1672 example: old license_key and new drm JSON agree") {
