@@ -170,6 +170,7 @@ async function encryptDash(core, values, mpdPath, outDir, ivSeed) {
     try {
       push(rep.init, init);
       const info = packager.info();
+      if (!info.tracks.length) throw new CliError(`${rep.init}: not an init segment (no 'moov')`);
       if (info.tracks.length !== 1) throw new CliError(`${rep.init}: ${info.tracks.length} tracks; a DASH representation has one`);
       const track = info.tracks[0];
       tracks = tracks.concat(info.tracks);
@@ -177,6 +178,7 @@ async function encryptDash(core, values, mpdPath, outDir, ivSeed) {
       rep.media.forEach((name, i) => {
         push(name, media[i]);
         const fragments = packager.info().fragments;
+        if (!fragments.length) throw new CliError(`${name}: not a media segment (no 'moof')`);
         const duration = fragments.reduce((sum, f) => sum + f.duration, 0) / track.timescale;
         segments.push({ uri: name, duration, kid: fragments.find((f) => f.kid)?.kid || null });
       });

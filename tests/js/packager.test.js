@@ -1,0 +1,257 @@
+// `wasm-eme encrypt` end to end on content made by scripts/make-content.sh (ffmpeg testsrc2 +
+// sine): the encrypted output is checked by decryptors that are not the packager:
+//   - ffmpeg's mov demuxer with -decryption_key (its own cenc/cbcs/cens/cbc1 code): its packets
+//     must equal the clear input's (sizes, timestamps, md5s);
+//   - `wasm-eme decrypt` (the project's stream decryptor) back to clear, read by ffmpeg.
+// Chromium's native Clear Key CDM is the third, in tests/browser/packager_native.test.js.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { content, ensureContent, ffmpegPackets, keysFromJwks, run, sha256, treeHashes } from './packager_helpers.js';
+
+ensureContent();
+const tmp = mkdtempSync(join(tmpdir(), 'wasm-eme-packager-'));
+const KEY = '00112233445566778899aabbccddeeff:0123456789abcdef0123456789abcdef';
+const KEY_HEX = '0123456789abcdef0123456789abcdef';
+const VIDEO_KEY = '11111111111111111111111111111111:101112131415161718191a1b1c1d1e1f';
+const AUDIO_KEY = '22222222222222222222222222222222:202122232425262728292a2b2c2d2e2f';
+const SEED = '000102030405060708090a0b0c0d0e0f';
+
+const inputs = ['avc_aac.mp4', 'avc_slices.mp4', 'hevc_aac.mp4'].filter((f) => existsSync(content(f)));
+
+function encrypt(input, output, ...args) {
+  const r = run('encrypt', input, '-o', output, '--iv-seed', SEED, ...args);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  return r;
+}
+
+function decrypt(inputFiles, output, keys) {
+  const r = run('decrypt', ...keys.flatMap((k) => ['--key', k]), ...[].concat(inputFiles), '-o', output);
+  assert.equal(r.status, 0, r.stderr);
+}
+
+for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1']) {
+  for (const name of inputs) {
+    test(`${scheme} ${name}: ffmpeg decrypts it, and wasm-eme decrypt gives the clear packets back`, () => {
+      const clear = ffmpegPackets(content(name));
+      const out = join(tmp, `${name}.${scheme}.mp4`);
+      encrypt(content(name), out, '--scheme', scheme, '--key', KEY);
+      assert.deepEqual(ffmpegPackets(out, KEY_HEX), clear);
+      const back = join(tmp, `${name}.${scheme}.clear.mp4`);
+      decrypt(out, back, [KEY]);
+      assert.deepEqual(ffmpegPackets(back), clear);
+    });
+  }
+}
+
+test('cbcs with 16-byte per-sample IVs and the Clear Key pssh', () => {
+  const name = 'avc_slices.mp4';
+  const out = join(tmp, 'psiv.mp4');
+  encrypt(content(name), out, '--scheme', 'cbcs', '--per-sample-iv', '--clearkey-pssh', '--key', KEY);
+  assert.deepEqual(ffmpegPackets(out, KEY_HEX), ffmpegPackets(content(name)));
+  const info = JSON.parse(run('inspect', out).stdout);
+  assert.equal(info.tracks[0].perSampleIvSize, 16);
+  assert.equal(info.tracks[0].scheme, 'cbcs');
+});
+
+test('separate video and audio keys', () => {
+  const out = join(tmp, 'separate.mp4');
+  const r = encrypt(content('avc_aac.mp4'), out, '--scheme', 'cbcs', '--video-key', VIDEO_KEY, '--audio-key', AUDIO_KEY);
+  assert.match(r.stdout, /track 1 video avc1: cbcs KID 1{32}/);
+  assert.match(r.stdout, /track 2 audio mp4a: cbcs KID 2{32}/);
+  const back = join(tmp, 'separate.clear.mp4');
+  decrypt(out, back, [VIDEO_KEY, AUDIO_KEY]);
+  assert.deepEqual(ffmpegPackets(back), ffmpegPackets(content('avc_aac.mp4')));
+  // One key alone is not enough.
+  const fail = run('decrypt', '--key', VIDEO_KEY, out, '-o', join(tmp, 'x.mp4'));
+  assert.equal(fail.status, 1);
+  assert.match(fail.stderr, /no key for KID 2{32}/);
+});
+
+test('key rotation: a KID per fragment, round trip through wasm-eme decrypt', () => {
+  const keys = [KEY, VIDEO_KEY, AUDIO_KEY];
+  for (const scheme of ['cenc', 'cbcs']) {
+    const out = join(tmp, `rotation.${scheme}.mp4`);
+    encrypt(content('avc_aac.mp4'), out, '--scheme', scheme, '--rotate', '1', '--clearkey-pssh',
+      ...keys.flatMap((k) => ['--key', k]));
+    const info = JSON.parse(run('inspect', out).stdout);
+    const kids = info.fragments.map((f) => JSON.stringify(f));
+    for (const [i, kid] of ['00112233445566778899aabbccddeeff', '1'.repeat(32), '2'.repeat(32), '00112233445566778899aabbccddeeff'].entries()) {
+      assert.ok(kids[i].includes(kid), `fragment ${i} uses KID ${kid}: ${kids[i]}`);
+    }
+    const back = join(tmp, `rotation.${scheme}.clear.mp4`);
+    decrypt(out, back, keys);
+    assert.deepEqual(ffmpegPackets(back), ffmpegPackets(content('avc_aac.mp4')));
+  }
+});
+
+test('generated keys go to a JWK set; rotation generates one per period', () => {
+  const out = join(tmp, 'generated.mp4');
+  const keysFile = join(tmp, 'generated.json');
+  const r = encrypt(content('avc_aac.mp4'), out, '--keys-out', keysFile, '--rotate', '2');
+  assert.match(r.stdout, /keys: .*generated\.json \(generated\)/);
+  const keys = keysFromJwks(keysFile);
+  assert.equal(keys.length, 2);  // 4 fragments, 2 per key
+  assert.ok(!r.stdout.includes(keys[0].split(':')[1]), 'keys are never printed');
+  const back = join(tmp, 'generated.clear.mp4');
+  decrypt(out, back, keys);
+  assert.deepEqual(ffmpegPackets(back), ffmpegPackets(content('avc_aac.mp4')));
+});
+
+test('output is deterministic for a given input, key and IV seed', () => {
+  const a = join(tmp, 'det-a.mp4');
+  const b = join(tmp, 'det-b.mp4');
+  const c = join(tmp, 'det-c.mp4');
+  encrypt(content('avc_aac.mp4'), a, '--key', KEY);
+  encrypt(content('avc_aac.mp4'), b, '--key', KEY);
+  assert.equal(sha256(a), sha256(b));
+  const r = run('encrypt', content('avc_aac.mp4'), '-o', c, '--key', KEY, '--iv-seed', 'ffffffffffffffff');
+  assert.equal(r.status, 0, r.stderr);
+  assert.notEqual(sha256(a), sha256(c));
+  // Without --iv-seed the IVs are random.
+  const d = join(tmp, 'det-d.mp4');
+  const e = join(tmp, 'det-e.mp4');
+  assert.equal(run('encrypt', content('avc_aac.mp4'), '-o', d, '--key', KEY).status, 0);
+  assert.equal(run('encrypt', content('avc_aac.mp4'), '-o', e, '--key', KEY).status, 0);
+  assert.notEqual(sha256(d), sha256(e));
+});
+
+test('DASH set: encrypted segments, MPD ContentProtection, HLS playlists; both decryptors agree', () => {
+  const dir = join(content('dash'));
+  const out = join(tmp, 'dash-out');
+  const keysFile = join(tmp, 'dash-keys.json');
+  const before = treeHashes(dir);
+  const r = encrypt(join(dir, 'manifest.mpd'), out, '--keys-out', keysFile, '--separate-keys',
+    '--la-url', 'https://license.example/clearkey?x=1&y=2');
+  assert.match(r.stdout, /wrote 15 files in /);
+  assert.deepEqual(treeHashes(dir), before, 'the input set is untouched');
+  const [videoKey, audioKey] = keysFromJwks(keysFile);
+  const uuid = (hex) => hex.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+
+  const mpd = readFileSync(join(out, 'manifest.mpd'), 'utf8');
+  assert.match(mpd, /xmlns:cenc="urn:mpeg:cenc:2013"/);
+  assert.match(mpd, /xmlns:dashif="https:\/\/dashif.org\/CPS"/);
+  for (const key of [videoKey, audioKey]) {
+    assert.ok(mpd.includes(`<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="cenc" cenc:default_KID="${uuid(key.split(':')[0])}"/>`));
+  }
+  assert.equal(mpd.match(/schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0">/g).length, 2);
+  assert.equal(mpd.match(/<dashif:Laurl>https:\/\/license.example\/clearkey\?x=1&amp;y=2<\/dashif:Laurl>/g).length, 2);
+  // Apart from the protection, the MPD is the input's.
+  const stripped = mpd.replace(/ xmlns:(cenc|dashif)="[^"]*"/g, '').replace(/\n\s*<ContentProtection[^>]*\/>/g, '')
+    .replace(/\n\s*<ContentProtection[^>]*>[\s\S]*?<\/ContentProtection>/g, '');
+  assert.equal(stripped, readFileSync(join(dir, 'manifest.mpd'), 'utf8'));
+
+  const master = readFileSync(join(out, 'master.m3u8'), 'utf8');
+  assert.match(master, /#EXT-X-STREAM-INF:BANDWIDTH=\d+,CODECS="avc1\.[0-9a-f]+,mp4a\.40\.2",RESOLUTION=320x180,AUDIO="audio"\nvideo-0\.m3u8/);
+  assert.match(master, /#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="audio",NAME="audio-1",DEFAULT=YES,AUTOSELECT=YES,URI="audio-1.m3u8"/);
+  assert.equal(master.match(/#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES-CTR,URI="https:\/\/license.example\/clearkey\?x=1&y=2",KEYID=0x[0-9a-f]{32},KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1"/g).length, 2);
+  const video = readFileSync(join(out, 'video-0.m3u8'), 'utf8');
+  assert.match(video, new RegExp(`#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,[^\\n]*KEYID=0x${videoKey.split(':')[0]}`));
+  assert.match(video, /#EXT-X-MAP:URI="init-0.m4s"/);
+  assert.equal(video.match(/#EXTINF:1\.000000,\nchunk-0-0000\d\.m4s/g).length, 4);
+  assert.match(video, /#EXT-X-TARGETDURATION:1\n/);
+  assert.match(video, /#EXT-X-ENDLIST\n$/);
+
+  for (const [rep, key, count] of [[0, videoKey, 4], [1, audioKey, 5]]) {
+    const init = (d) => join(d, `init-${rep}.m4s`);
+    const segment = (d, i) => join(d, `chunk-${rep}-0000${i + 1}.m4s`);
+    const names = (d) => [init(d), ...Array.from({ length: count }, (_, i) => segment(d, i))];
+    // ffmpeg 5.1 decrypts one segment at a time (with several fragments read through concat it
+    // pairs encryption info with the wrong samples, even for other packagers' files).
+    for (let i = 0; i < count; ++i) {
+      assert.deepEqual(ffmpegPackets([init(out), segment(out, i)], key.split(':')[1]),
+        ffmpegPackets([init(dir), segment(dir, i)]), `representation ${rep} segment ${i + 1} through ffmpeg`);
+    }
+    const back = join(tmp, `dash-${rep}.mp4`);
+    decrypt(names(out), back, [key]);
+    assert.deepEqual(ffmpegPackets(back), ffmpegPackets(names(dir)), `representation ${rep} through wasm-eme decrypt`);
+  }
+});
+
+test('DASH set with cens: no HLS (HLS has no METHOD for it), the MPD says cens', () => {
+  const out = join(tmp, 'dash-cens');
+  const r = encrypt(join(content('dash'), 'manifest.mpd'), out, '--scheme', 'cens', '--key', KEY);
+  assert.match(r.stdout, /no HLS playlists: HLS has no METHOD for 'cens'/);
+  assert.equal(existsSync(join(out, 'master.m3u8')), false);
+  assert.match(readFileSync(join(out, 'manifest.mpd'), 'utf8'), /value="cens" cenc:default_KID="00112233-4455-6677-8899-aabbccddeeff"/);
+});
+
+// --- bad input: one line on stderr, a non-zero exit, the input untouched, no output ------------
+
+function refuse(args, { status = 1, message, output }) {
+  const r = run(...args);
+  assert.equal(r.status, status, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  if (status === 1) assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], message);
+  if (output) assert.equal(existsSync(output), false, `${output} must not exist`);
+  return r;
+}
+
+test('bad input: truncated, corrupt, non-fragmented, unsupported codec, already encrypted', () => {
+  const full = readFileSync(content('avc_aac.mp4'));
+  const truncated = join(tmp, 'truncated.mp4');
+  writeFileSync(truncated, full.subarray(0, full.length - 5000));
+  const out = join(tmp, 'bad-out.mp4');
+  refuse(['encrypt', truncated, '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: the input is truncated: mdat at \d+/, output: out });
+
+  const corrupt = join(tmp, 'corrupt.mp4');
+  const bytes = Buffer.from(full);
+  bytes.writeUInt32BE(3, 28);  // the moov's size field
+  writeFileSync(corrupt, bytes);
+  refuse(['encrypt', corrupt, '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: moov at 28: size 3 is smaller than its 8-byte header/, output: out });
+
+  const before = sha256(content('progressive.mp4'));
+  refuse(['encrypt', content('progressive.mp4'), '-o', out, '--key', KEY], {
+    message: /^wasm-eme encrypt: the input is not a fragmented MP4 \(no 'mvex' in 'moov'\): fragment it first, e\.g\. ffmpeg -i in\.mp4 -c copy -movflags \+frag_keyframe\+empty_moov\+default_base_moof out\.mp4$/,
+    output: out,
+  });
+  assert.equal(sha256(content('progressive.mp4')), before);
+
+  if (existsSync(content('av1.mp4'))) {
+    refuse(['encrypt', content('av1.mp4'), '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: track 1: codec 'av01' is not supported/, output: out });
+  }
+  const encrypted = join(tmp, 'avc_aac.mp4.cenc.mp4');
+  if (!existsSync(encrypted)) encrypt(content('avc_aac.mp4'), encrypted, '--key', KEY);
+  refuse(['encrypt', encrypted, '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: the input is already encrypted \(track 1 has 'encv'\)$/, output: out });
+});
+
+test('bad keys: wrong length, a KID twice with different keys, missing keys file', () => {
+  const out = join(tmp, 'bad-keys.mp4');
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', out, '--key', '00112233445566778899aabbccddeeff:0123456789abcdef0123456789abcd'],
+    { message: /^wasm-eme encrypt: key is 15 bytes, expected 16$/, output: out });
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', out, '--key', KEY, '--audio-key', '00112233445566778899aabbccddeeff:ffffffffffffffffffffffffffffffff'],
+    { message: /^wasm-eme encrypt: KID 00112233445566778899aabbccddeeff is given twice with different keys$/, output: out });
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', out], { status: 2, message: /no key given: generated keys need --keys-out FILE/, output: out });
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', out, '--key', KEY, '--key', AUDIO_KEY],
+    { message: /^wasm-eme encrypt: 2 keys for the video track need key rotation$/, output: out });
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', out, '--key', KEY, '--scheme', 'abcd'], { status: 2, message: /--scheme abcd: not cenc, cbcs, cens or cbc1/ });
+});
+
+test('output inside the input set is refused before anything is written', () => {
+  const before = sha256(content('avc_aac.mp4'));
+  refuse(['encrypt', content('avc_aac.mp4'), '-o', content('avc_aac.mp4'), '--key', KEY], { message: /would overwrite the input/ });
+  assert.equal(sha256(content('avc_aac.mp4')), before);
+  const dir = content('dash');
+  const hashes = treeHashes(dir);
+  refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', dir, '--key', KEY], { message: /^wasm-eme encrypt: output folder .* is inside the input set/ });
+  refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', join(dir, 'sub'), '--key', KEY], { message: /is inside the input set/, output: join(dir, 'sub') });
+  refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', join(tmp, 'k'), '--key', KEY, '--keys-out', join(dir, 'keys.json')], { message: /--keys-out .* is inside the input set/, output: join(tmp, 'k') });
+  assert.deepEqual(treeHashes(dir), hashes);
+});
+
+test('a DASH set with a broken segment leaves no output folder', () => {
+  const src = content('dash');
+  const dir = mkdtempSync(join(tmp, 'broken-'));
+  for (const [name] of Object.entries(treeHashes(src))) writeFileSync(join(dir, name), readFileSync(join(src, name)));
+  const seg = readFileSync(join(dir, 'chunk-1-00003.m4s'));
+  writeFileSync(join(dir, 'chunk-1-00003.m4s'), seg.subarray(0, seg.length - 10));
+  const out = join(tmp, 'broken-out');
+  refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: chunk-1-00003\.m4s: the input is truncated: mdat/, output: out });
+  writeFileSync(join(dir, 'chunk-1-00003.m4s'), seg);
+  writeFileSync(join(dir, 'chunk-0-00002.m4s'), '');
+  refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: chunk-0-00002\.m4s: not a media segment \(no 'moof'\)$/, output: out });
+});
