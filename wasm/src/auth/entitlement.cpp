@@ -81,43 +81,39 @@ bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
          });
 }
 
-// One element of inline / stored / keys / key_ids.
+// One element of inline / stored / keys (objects) or key_ids (GUID strings).
 Status ParseKeyEntry(const json& entry, const std::string& where, ByteSpan communication_key,
                      std::vector<EntitledKey>* keys) {
   EntitledKey key;
-  std::string id;
-  if (entry.is_string()) {  // key_ids: bare GUID strings
+  std::string id, encrypted;
+  bool has_id = false, has_encrypted = false, present;
+  if (entry.is_string()) {
     id = entry.get_ref<const std::string&>();
+    has_id = true;
   } else if (entry.is_object()) {
-    bool present;
-    WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kId, where, &id, &present)));
-    if (!present) return Bad(where + " has no id");
-    std::string encrypted;
-    WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kEncryptedKey, where, &encrypted, &present)));
-    bool has_encrypted = present;
+    WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kId, where, &id, &has_id)));
+    WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kEncryptedKey, where, &encrypted,
+                                        &has_encrypted)));
     WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kUsagePolicy, where, &key.usage_policy,
                                         &present)));
     WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kSeedId, where, &key.seed_id, &present)));
     if (!present)
       WEE_RETURN_IF_ERROR(AsBad(GetString(entry, kKeySeedId, where, &key.seed_id, &present)));
-    if (!ParseGuid(id, &key.kid)) return Bad(where + ".id '" + id + "' is not a GUID");
-    if (has_encrypted) {
-      Bytes ciphertext;
-      if (!Base64Decode(encrypted, Padding::kOptional, &ciphertext))
-        return Bad(where + ".encrypted_key is not base64");
-      auto clear = DecryptContentKey(communication_key, key.kid, ciphertext);
-      if (!clear.ok()) return Bad(where + ".encrypted_key: " + clear.status().message());
-      key.key = std::move(clear).value();
-    }
   } else {
     return Bad(where + " is neither an object nor a GUID string");
   }
-  if (key.kid.empty() && !ParseGuid(id, &key.kid))
-    return Bad(where + " '" + id + "' is not a GUID");
-  for (size_t i = 0; i < keys->size(); ++i) {
-    if ((*keys)[i].kid == key.kid)
-      return Bad(where + " repeats KID " + HexEncode(key.kid));
+  if (!has_id) return Bad(where + " has no id");
+  if (!ParseGuid(id, &key.kid)) return Bad(where + ".id '" + id.substr(0, 64) + "' is not a GUID");
+  if (has_encrypted) {
+    Bytes ciphertext;
+    if (!Base64Decode(encrypted, Padding::kOptional, &ciphertext))
+      return Bad(where + ".encrypted_key is not base64");
+    auto clear = DecryptContentKey(communication_key, key.kid, ciphertext);
+    if (!clear.ok()) return Bad(where + ".encrypted_key: " + clear.status().message());
+    key.key = std::move(clear).value();
   }
+  for (const EntitledKey& other : *keys)
+    if (other.kid == key.kid) return Bad(where + " repeats KID " + HexEncode(key.kid));
   if (keys->size() >= kMaxEntitledKeys)
     return Bad("more than " + std::to_string(kMaxEntitledKeys) + " keys");
   keys->push_back(std::move(key));
@@ -351,6 +347,8 @@ Result<std::string> MakeEntitlement(const EntitlementSpec& spec, ByteSpan commun
   if (spec.duration && (*spec.duration < 0 || *spec.duration > kMaxDuration))
     return InvalidArgument("license duration is out of range");
   if (spec.keys.size() > kMaxEntitledKeys) return InvalidArgument("too many keys");
+  if (spec.any_kid && !spec.keys.empty() && spec.message_version == 2)
+    return InvalidArgument("a v2 license_request source lists no keys");
 
   json keys = json::array();
   for (const EntitlementSpec::Key& key : spec.keys) {
