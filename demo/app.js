@@ -341,7 +341,10 @@ async function play() {
     await player.load(entry.manifest);
     demo.loaded = true;
     setStatus(`Playing ${entry.title} · license: ${mode} · CDM: ${state.engine}`);
-    await video().play().catch((e) => showError(`The browser did not start playback: ${describeError(e)} (press play)`));
+    await video().play().catch((e) => {
+      // AbortError: a pause (Shaka's, after an error it reports itself) came first.
+      if (e?.name !== 'AbortError') showError(`The browser did not start playback: ${describeError(e)} (press play)`);
+    });
   } catch (e) {
     reportError(e);
   } finally {
@@ -433,6 +436,12 @@ async function main() {
   video().addEventListener('error', () => {
     const err = video().error;
     if (err) showError(`The media element failed (MediaError ${err.code}): ${err.message || 'no message'}`);
+  });
+  video().addEventListener('waitingforkey', () => {
+    setStatus('Waiting for a key: the media needs a key that no session has (see the decrypted segments).');
+  });
+  video().addEventListener('playing', () => {
+    if (state.entry) setStatus(`Playing ${state.entry.title} · license: ${state.mode} · CDM: ${state.engine}`);
   });
   const net = player.getNetworkingEngine();
   net.registerRequestFilter(requestFilter);

@@ -24,6 +24,28 @@ export function hlsKeyLine(scheme, kidHex) {
   return `#EXT-X-KEY:METHOD=${method},KEYFORMAT="identity",KEYFORMATVERSIONS="1",URI="/demo/key/${kidHex}"`;
 }
 
+/**
+ * The packager's HLS playlists name Clear Key as hls.js does (KEYFORMAT "org.w3.clearkey", a
+ * data: URI with the KID), which Shaka Player rejects: for the demo page each EXT-X-KEY becomes
+ * the identity form above, and EXT-X-SESSION-KEY lines (which Shaka would map to KID 0) go.
+ */
+export function shakaHlsPlaylist(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXT-X-SESSION-KEY:')) continue;
+    const key = /^#EXT-X-KEY:(.*)$/.exec(line);
+    if (key && /KEYFORMAT="org\.w3\.clearkey"/.test(key[1])) {
+      const kid = /KEYID=0x([0-9a-fA-F]{32})/.exec(key[1]);
+      const method = /METHOD=([A-Z0-9-]+)/.exec(key[1]);
+      if (!kid || !method) throw new Error(`EXT-X-KEY without KEYID or METHOD: ${line}`);
+      out.push(hlsKeyLine(method[1] === 'SAMPLE-AES' ? 'cbcs' : 'cenc', kid[1].toLowerCase()));
+    } else {
+      out.push(line);
+    }
+  }
+  return out.join('\n');
+}
+
 // ---- the external vectors ---------------------------------------------------------------
 
 // Shaka Player's dash-clearkey: cenc, one KID, segments listed by a SegmentTemplate. Its MPD
@@ -125,9 +147,34 @@ ${segments.join('\n')}
 
 // ---- content made by the packager for the demo ------------------------------------------
 
+/** A 'pssh' box, version 1, Common SystemID (W3C "cenc" init data), listing `kids` (hex). */
+export function commonPssh(kids) {
+  const size = 32 + 16 * kids.length + 4;
+  const box = Buffer.alloc(size);
+  box.writeUInt32BE(size, 0);
+  box.write('pssh', 4, 'latin1');
+  box.writeUInt32BE(0x01000000, 8);  // version 1, flags 0
+  Buffer.from('1077efecc0b24d02ace33c1e52e2fb4b', 'hex').copy(box, 12);
+  box.writeUInt32BE(kids.length, 28);
+  kids.forEach((kid, i) => Buffer.from(kid, 'hex').copy(box, 32 + 16 * i));
+  box.writeUInt32BE(0, 32 + 16 * kids.length);  // DataSize
+  return box;
+}
+
+// With key rotation the init segment names the first KID and each moof's 'pssh' the next one;
+// Shaka Player asks only for the keys the manifest names (with the browser's own Clear Key
+// too). The MPD served to the demo page lists every KID of the rotation in a 'pssh', so the
+// first license carries them all.
+function withAllKids(mpd, kids) {
+  const element = `<ContentProtection schemeIdUri="${CLEAR_KEY_SYSTEM}" value="ClearKey1.0"/>`;
+  if (!mpd.includes(element)) throw new Error('no Clear Key ContentProtection element to add the rotation KIDs to');
+  const pssh = commonPssh(kids).toString('base64');
+  return mpd.split(element).join(`<ContentProtection schemeIdUri="${CLEAR_KEY_SYSTEM}" value="ClearKey1.0"><cenc:pssh>${pssh}</cenc:pssh></ContentProtection>`);
+}
+
 const HEX16 = /^[0-9a-f]{32}$/;
 
-function packagerContent(contentDir) {
+function packagerContent(contentDir, routes) {
   const demoDir = path.join(contentDir, 'demo');
   if (!existsSync(demoDir)) return [];
   const entries = [];
@@ -141,6 +188,11 @@ function packagerContent(contentDir) {
     }
     for (const format of ['dash', 'hls']) {
       if (!d[format]) continue;
+      const manifest = `/content/demo/${id}/${d[format]}`;
+      if (format === 'dash' && d.keyLayout === 'rotation') {
+        const mpd = readFileSync(path.join(demoDir, id, d[format]), 'utf8');
+        routes.set(manifest, { type: 'application/dash+xml', body: withAllKids(mpd, Object.keys(keys)) });
+      }
       entries.push({
         id: `${id}-${format}`,
         title: `${d.title} · ${format.toUpperCase()} · ${d.scheme} · ${d.keyLayoutText || d.keyLayout}`,
@@ -148,7 +200,7 @@ function packagerContent(contentDir) {
         scheme: d.scheme,
         keyLayout: d.keyLayout,
         source: 'packager',
-        manifest: `/content/demo/${id}/${d[format]}`,
+        manifest,
         kids: Object.keys(keys),
         keys,
       });
@@ -163,7 +215,7 @@ function packagerContent(contentDir) {
  */
 export function buildCatalog({ contentDir, testdataDir }) {
   const routes = new Map();
-  const entries = [...packagerContent(contentDir)];
+  const entries = [...packagerContent(contentDir, routes)];
   if (testdataDir && existsSync(testdataDir)) {
     entries.push(...shakaDashClearKey(testdataDir, routes), ...mp4ffCbcs(testdataDir, routes));
   }

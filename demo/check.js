@@ -11,8 +11,12 @@ export const CHROMIUM = process.env.WEE_CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required', '--mute-audio'];
 
-/** The runs: each content choice with the license server, each other mode on one DASH and one HLS choice, native once. */
-export function planRuns(entries, { native = true } = {}) {
+/**
+ * The runs: each content choice with the license server; the other license modes on one
+ * DASH and one HLS choice; the browser's own Clear Key once; and three broken license set-ups
+ * whose errors the page must put into words.
+ */
+export function planRuns(entries, { url, native = true, errors = true } = {}) {
   const runs = entries.map((e) => ({ content: e.id, mode: 'server', engine: 'polyfill' }));
   const dash = entries.find((e) => e.format === 'dash');
   const hls = entries.find((e) => e.format === 'hls');
@@ -20,12 +24,27 @@ export function planRuns(entries, { native = true } = {}) {
     for (const mode of ['static', 'wrapped', 'proxy']) runs.push({ content: e.id, mode, engine: 'polyfill' });
   }
   if (native && dash) runs.push({ content: dash.id, mode: 'server', engine: 'native' });
+  if (errors && dash && url) {
+    const broken = (template, expect, name) => ({ content: dash.id, mode: 'wrapped', engine: 'polyfill', template, expect, name });
+    runs.push(
+      // The license server gets base64 instead of JSON: 400 with its reason, in the page.
+      broken(`${url}/license||b{SSM}|R`, /license request to \/license failed with HTTP 400: license request: .*malformed-request/, 'error-http-400'),
+      // No entitlement token for the proxy: 401.
+      broken(`${url}/proxy||R{SSM}|R`, /failed with HTTP 401: no credentials.*missing-credentials/, 'error-no-token'),
+      // The template looks for a JSON member the answer does not have.
+      broken(`${url}/license||R{SSM}|JB[license]`, /Reading the response failed: .*license/, 'error-unwrap'),
+    );
+  }
   return runs;
 }
 
 /** What a run must show to pass; returns a list of failures (empty = pass). */
 function judge(run, s, playSeconds) {
   const failures = [];
+  if (run.expect) {
+    if (!s.errors.some((e) => run.expect.test(e))) failures.push(`no error matching ${run.expect} on the page (errors: ${s.errors.join(' | ') || 'none'})`);
+    return failures;
+  }
   if (s.errors.length) failures.push(`errors on the page: ${s.errors.join(' | ')}`);
   if (!(s.currentTime >= playSeconds)) failures.push(`played only ${s.currentTime.toFixed(2)} s`);
   if (!s.keysUsable) failures.push('no session reported a usable key');
@@ -48,6 +67,7 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM} (set WEE_CHROMIUM)`);
   await mkdir(outDir, { recursive: true });
   const catalog = await (await fetch(`${url}/demo/api/catalog`)).json();
+  runs = runs || planRuns(catalog.entries, { url });
   if (!catalog.entries.length) {
     log('FAIL no content to play (content/demo/ is empty and ../shared/testdata is missing)');
     return { ok: false, results: [] };
@@ -56,15 +76,16 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
   const results = [];
   try {
     let nativeAvailable = true;
-    for (const run of runs || planRuns(catalog.entries)) {
+    for (const run of runs) {
       if (run.engine === 'native' && !nativeAvailable) continue;
-      const name = `${run.content}_${run.mode}_${run.engine}`;
+      const name = run.name || `${run.content}_${run.mode}_${run.engine}`;
       const context = await browser.newContext({ viewport: { width: 1280, height: 960 } });
       const page = await context.newPage();
       const messages = [];
       page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') messages.push(`${m.type()}: ${m.text()}`); });
       page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
-      const query = new URLSearchParams({ ...run, autoplay: '1' });
+      const query = new URLSearchParams({ content: run.content, mode: run.mode, engine: run.engine, autoplay: '1' });
+      if (run.template) query.set('template', run.template);
       const started = Date.now();
       let s;
       try {
@@ -109,8 +130,9 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
       const ok = failures.length === 0;
       results.push({ run, ok, failures, state: s, screenshot, console: messages });
       const mbps = s.decryptMs > 0 ? ` at ${(s.decryptedBytes / 1e6 / (s.decryptMs / 1e3)).toFixed(1)} MB/s` : '';
-      log(`${ok ? 'ok  ' : 'FAIL'} ${name}: played ${s.currentTime.toFixed(1)} s, ${s.segments} decrypt calls${mbps}, ` +
-        `${s.licenseResponses} license responses (${seconds} s) -> ${path.relative(process.cwd(), screenshot)}`);
+      const what = run.expect ? `the page says "${s.errors[0] || 'nothing'}"`
+        : `played ${s.currentTime.toFixed(1)} s, ${s.segments} decrypt calls${mbps}, ${s.licenseResponses} license responses`;
+      log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${what} (${seconds} s) -> ${path.relative(process.cwd(), screenshot)}`);
       if (!ok) {
         for (const f of failures) log(`       ${f}`);
         for (const l of s.licenseLog || []) log(`       license log: ${l}`);

@@ -15,14 +15,14 @@
 import http from 'node:http';
 import net from 'node:net';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from '../js/src/core/module.js';
 import { makeEntitlement } from '../js/src/core/auth.js';
 import { createServer as createLicenseServer } from '../js/src/node/server/index.js';
 import { createLogger } from '../js/src/node/server/log.js';
-import { buildCatalog } from './catalog.js';
+import { buildCatalog, shakaHlsPlaylist } from './catalog.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -236,6 +236,13 @@ function makeDemoHandler({ core, catalog, url, contentDir, testdataDir }) {
     if (generated) {
       res.writeHead(200, { 'Content-Type': generated.type, 'Cache-Control': 'no-store' });
       return res.end(generated.body);
+    }
+    if (p.startsWith('/content/') && p.endsWith('.m3u8')) {
+      const file = safeJoin(contentDir, p.slice('/content/'.length));
+      const text = file && await readFile(file, 'utf8').catch(() => null);
+      if (text === null || !file) return sendJson(res, 404, { error: 'not-found', message: `no playlist ${p}` });
+      res.writeHead(200, { 'Content-Type': TYPES['.m3u8'], 'Cache-Control': 'no-store' });
+      return res.end(shakaHlsPlaylist(text));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method-not-allowed', message: `${req.method} ${p}` });
     for (const [prefix, dir] of statics) {
