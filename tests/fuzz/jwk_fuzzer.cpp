@@ -17,22 +17,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   ClearKeyCdm cdm;
   auto id = cdm.CreateSession(SessionType::kTemporary);
-  if (!id.ok()) std::abort();
+  if (!id.ok())
+    std::abort();
   if (!cdm.GenerateRequest(id.value(), InitDataType::kWebM, ByteSpan(std::string("k"))).ok())
     std::abort();
   auto update = cdm.Update(id.value(), response);
-  bool temporary = license.ok() && license->type.value_or(SessionType::kTemporary) ==
-                                       SessionType::kTemporary;
-  if (update.ok() != temporary) std::abort();
-  if (!license.ok()) return 0;
+  bool temporary =
+      license.ok() && license->type.value_or(SessionType::kTemporary) == SessionType::kTemporary;
+  if (update.ok() != temporary)
+    std::abort();
+  if (!license.ok())
+    return 0;
 
-  if (license->keys.empty() || license->keys.size() > kMaxKeyIds) std::abort();
+  if (license->keys.empty() || license->keys.size() > kMaxKeyIds)
+    std::abort();
   for (const JwkKey& key : license->keys) {
-    if (key.key.size() != kKeySize) std::abort();
-    if (temporary && !cdm.FindKey(key.kid)) std::abort();
+    if (key.key.size() != kKeySize)
+      std::abort();
+    if (temporary && !cdm.FindKey(key.kid))
+      std::abort();
   }
   auto text = MakeJwkSet(license->keys, license->type);
-  if (!text.ok()) std::abort();
+  if (!text.ok())
+    std::abort();
   auto back = ParseJwkLicense(ByteSpan(text.value()));
   if (!back.ok() || back->keys.size() != license->keys.size() || back->type != license->type)
     std::abort();

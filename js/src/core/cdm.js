@@ -3,7 +3,7 @@
 // Errors are WasmEmeError (./module.js); map .code to what EME rejects with:
 //   'invalid-argument'  bad init data, license or release acknowledgement  -> TypeError
 //   'unsupported'       unknown session or init data type; "cenc" init data without a
-//                       Common/ClearKey 'pssh' KID (EME: empty sanitized init data) -> NotSupportedError
+//                       Common/ClearKey 'pssh' KID (empty sanitized init data) -> NotSupportedError
 //   'invalid-state'     closed or unknown session, generateRequest() twice, update()/remove()
 //                       before generateRequest(), a disposed CDM          -> InvalidStateError
 //   'limit-exceeded'    too many open sessions, or keys in one session    -> QuotaExceededError

@@ -41,13 +41,17 @@ std::string ManyKeys(int n) {
 
 std::string ManyKids(int n) {
   std::string text = R"({"kids":[)";
-  for (int i = 0; i < n; ++i) text += std::string(i ? "," : "") + "\"AQI\"";
+  for (int i = 0; i < n; ++i)
+    text += std::string(i ? "," : "") + "\"AQI\"";
   return text + "]}";
 }
 
 // The W3C "cenc" example box (with its size corrected, see init_data_test.cpp) with edits.
-std::string Pssh(uint32_t size = 0x44, uint32_t version_flags = 0x01000000,
-                 uint32_t kid_count = 2, uint32_t data_size = 0, const char* type = "pssh") {
+std::string Pssh(uint32_t size = 0x44,
+                 uint32_t version_flags = 0x01000000,
+                 uint32_t kid_count = 2,
+                 uint32_t data_size = 0,
+                 const char* type = "pssh") {
   Bytes box = test::Hex(
       "0000004470737368010000001077efecc0b24d02ace33c1e52e2fb4b00000002"
       "303132333435363738393031323334354142434445464748494a4b4c4d4e4f5000000000");
@@ -64,12 +68,18 @@ const std::string kPsshPrefix = "cenc: pssh[0] (byte 0): ";
 Status Run(const BadInput& t) {
   ByteSpan in(t.input);
   switch (t.kind) {
-    case Kind::kJwk: return ParseJwkLicense(in).status();
-    case Kind::kCenc: return ExtractKeyIds(InitDataType::kCenc, in).status();
-    case Kind::kKeyIds: return ExtractKeyIds(InitDataType::kKeyIds, in).status();
-    case Kind::kWebM: return ExtractKeyIds(InitDataType::kWebM, in).status();
-    case Kind::kSessionType: return ParseSessionType(t.input).status();
-    case Kind::kInitDataType: return ParseInitDataType(t.input).status();
+    case Kind::kJwk:
+      return ParseJwkLicense(in).status();
+    case Kind::kCenc:
+      return ExtractKeyIds(InitDataType::kCenc, in).status();
+    case Kind::kKeyIds:
+      return ExtractKeyIds(InitDataType::kKeyIds, in).status();
+    case Kind::kWebM:
+      return ExtractKeyIds(InitDataType::kWebM, in).status();
+    case Kind::kSessionType:
+      return ParseSessionType(t.input).status();
+    case Kind::kInitDataType:
+      return ParseInitDataType(t.input).status();
   }
   return Status::Ok();
 }
@@ -96,8 +106,9 @@ TEST_CASE("bad inputs: exact code and message") {
       {"513-byte KID", Kind::kJwk, Jwk(Base64UrlEncode(Bytes(513, 0)), kKey16), kArg,
        "keys[0].kid: 513 bytes, expected 1..512"},
       {"129 keys", Kind::kJwk, ManyKeys(129), kArg, "keys: 129 keys, at most 128"},
-      {"kty RSA", Kind::kJwk, R"({"keys":[{"kty":"RSA","kid":"AQI","k":"FBUWFxgZGhscHR4fICEiIw"}]})",
-       kArg, "keys[0].kty: not \"oct\""},
+      {"kty RSA", Kind::kJwk,
+       R"({"keys":[{"kty":"RSA","kid":"AQI","k":"FBUWFxgZGhscHR4fICEiIw"}]})", kArg,
+       "keys[0].kty: not \"oct\""},
       {"kty is case sensitive", Kind::kJwk,
        R"({"keys":[{"kty":"OCT","kid":"AQI","k":"FBUWFxgZGhscHR4fICEiIw"}]})", kArg,
        "keys[0].kty: not \"oct\""},
@@ -121,8 +132,9 @@ TEST_CASE("bad inputs: exact code and message") {
        R"({"keys":[{"kty":"oct","kid":"AQ","k":"FBUWFxgZGhscHR4fICEiIw"},)"
        R"({"kty":"oct","kid":"Ag","k":"FBUWFxgZGhscHR4fICEiIw"},{"kty":"oct","kid":"Aw","k":"!"}]})",
        kArg, "keys[2].k: not base64url without padding"},
-      {"response > 64 KiB", Kind::kJwk, Jwk(kKid, kKey16) + std::string(65537 - Jwk(kKid, kKey16).size(), ' '),
-       kArg, "license: 65537 bytes exceeds the 65536-byte limit"},
+      {"response > 64 KiB", Kind::kJwk,
+       Jwk(kKid, kKey16) + std::string(65537 - Jwk(kKid, kKey16).size(), ' '), kArg,
+       "license: 65537 bytes exceeds the 65536-byte limit"},
       {"unknown type", Kind::kJwk, Jwk(kKid, kKey16, R"(,"type":"persistent-usage-record")"), kArg,
        "type: session type 'persistent-usage-record' is not supported by Clear Key"},
       {"type not a string", Kind::kJwk, Jwk(kKid, kKey16, R"(,"type":3)"), kArg,
@@ -151,8 +163,8 @@ TEST_CASE("bad inputs: exact code and message") {
        kPsshPrefix + "box size 8 is less than the minimum 32"},
       {"trailing bytes after a box", Kind::kCenc, Pssh() + "abc", kArg,
        "cenc: pssh[1] (byte 68): truncated box header (3 bytes left)"},
-      {"no Clear Key SystemID", Kind::kCenc, Pssh(32, 0x00000000).substr(0, 28) + std::string(4, '\0'),
-       Code::kUnsupported, ""},
+      {"no Clear Key SystemID", Kind::kCenc,
+       Pssh(32, 0x00000000).substr(0, 28) + std::string(4, '\0'), Code::kUnsupported, ""},
       {"init data empty", Kind::kCenc, "", kArg, "init data: empty"},
       {"init data > 64 KiB", Kind::kCenc, std::string(65537, 'x'), kArg,
        "init data: 65537 bytes exceeds the 65536-byte limit"},
@@ -188,7 +200,8 @@ TEST_CASE("bad inputs: exact code and message") {
       Status status = Run(t);
       INFO(status.ToString());
       CHECK(status.code() == t.code);
-      if (!t.message.empty()) CHECK(status.message() == t.message);
+      if (!t.message.empty())
+        CHECK(status.message() == t.message);
     }
   }
 }

@@ -27,7 +27,9 @@ const char kW3cCencExample[] =
     "00000000";                         // DataSize
 
 // A hand-made v1 box: version, SystemID, KIDs and Data as given.
-Bytes Pssh(int version, const std::string& system_id_hex, const std::vector<std::string>& kids,
+Bytes Pssh(int version,
+           const std::string& system_id_hex,
+           const std::vector<std::string>& kids,
            const std::string& data_hex = "") {
   Bytes body = test::Hex("0" + std::to_string(version) + "000000" + system_id_hex);
   if (version > 0) {
@@ -52,7 +54,8 @@ Bytes Pssh(int version, const std::string& system_id_hex, const std::vector<std:
 
 Bytes Concat(std::initializer_list<Bytes> parts) {
   Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  for (const Bytes& p : parts)
+    out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 
@@ -63,7 +66,8 @@ const char kPlayReady[] = "9a04f07998404286ab92e65be0885f95";
 
 std::vector<std::string> Hexes(const std::vector<Bytes>& list) {
   std::vector<std::string> out;
-  for (const Bytes& b : list) out.push_back(test::ToHex(b));
+  for (const Bytes& b : list)
+    out.push_back(test::ToHex(b));
   return out;
 }
 
@@ -96,7 +100,8 @@ TEST_CASE("cenc: the pssh of mp4ff/prog_8s_enc_dashinit.mp4") {
       size_t size = LoadBE32(&file[pos]);
       REQUIRE(size >= 8);
       REQUIRE(pos + size <= end);
-      if (std::memcmp(&file[pos + 4], type, 4) == 0) return {pos, size};
+      if (std::memcmp(&file[pos + 4], type, 4) == 0)
+        return {pos, size};
       pos += size;
     }
     FAIL(std::string("no ") + type);
@@ -119,10 +124,10 @@ TEST_CASE("cenc: v1 boxes of the Common and DASH-IF ClearKey SystemIDs, others s
   Bytes widevine = Pssh(0, kWidevine, {}, "08011210cd7eb9ff88f34caeb06185b00024e4c2");
   Bytes playready_v1 = Pssh(1, kPlayReady, {"11111111111111111111111111111111"}, "abcd");
   Bytes common_v0 = Pssh(0, kCommon, {});
-  Bytes common = Pssh(1, kCommon, {"01010101010101010101010101010101",
-                                   "02020202020202020202020202020202"});
-  Bytes clear_key = Pssh(1, kDashIfClearKey, {"02020202020202020202020202020202",
-                                              "03030303030303030303030303030303"});
+  Bytes common =
+      Pssh(1, kCommon, {"01010101010101010101010101010101", "02020202020202020202020202020202"});
+  Bytes clear_key = Pssh(1, kDashIfClearKey,
+                         {"02020202020202020202020202020202", "03030303030303030303030303030303"});
   Bytes init = Concat({widevine, playready_v1, common_v0, common, clear_key});
 
   auto kids = ExtractKeyIds(InitDataType::kCenc, init);
@@ -142,8 +147,9 @@ TEST_CASE("cenc: v1 boxes of the Common and DASH-IF ClearKey SystemIDs, others s
 }
 
 TEST_CASE("cenc: no Clear Key KID is NotSupported (sanitized init data is empty)") {
-  for (const Bytes& init : {Pssh(0, kWidevine, {}, "0801"), Pssh(0, kCommon, {}),
-                            Pssh(1, kCommon, {}), Pssh(1, kPlayReady, {"11111111111111111111111111111111"})}) {
+  for (const Bytes& init :
+       {Pssh(0, kWidevine, {}, "0801"), Pssh(0, kCommon, {}), Pssh(1, kCommon, {}),
+        Pssh(1, kPlayReady, {"11111111111111111111111111111111"})}) {
     auto sanitized = SanitizeInitData(InitDataType::kCenc, init);
     REQUIRE(sanitized.ok());
     CHECK(sanitized->empty());
@@ -219,9 +225,9 @@ TEST_CASE("webm: the init data is the KID") {
 TEST_CASE("license request: EME 9.1.3 example KIDs, Chromium's serialization") {
   // EME section 9.1.3 "License Request Format", Example: two KIDs, temporary
   // (https://www.w3.org/TR/encrypted-media/#clear-key-request-format).
-  auto request = MakeLicenseRequest(
-      {test::Hex("2f05477fc24bb4faefd86517156daffc"), test::Hex("d0376d53da1df818792f7c5bbf45dffc")},
-      SessionType::kTemporary);
+  auto request = MakeLicenseRequest({test::Hex("2f05477fc24bb4faefd86517156daffc"),
+                                     test::Hex("d0376d53da1df818792f7c5bbf45dffc")},
+                                    SessionType::kTemporary);
   REQUIRE(request.ok());
   CHECK(request.value() ==
         R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A","0DdtU9od-Bh5L3xbv0Xf_A"],"type":"temporary"})");
@@ -234,7 +240,8 @@ TEST_CASE("license request: EME 9.1.3 example KIDs, Chromium's serialization") {
 TEST_CASE("license release and its acknowledgement (EME 9.1.5, 9.1.6 examples)") {
   std::vector<Bytes> kids = {test::Hex("2f05477fc24bb4faefd86517156daffc"),
                              test::Hex("d0376d53da1df818792f7c5bbf45dffc")};
-  CHECK(MakeLicenseRelease(kids) == R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A","0DdtU9od-Bh5L3xbv0Xf_A"]})");
+  CHECK(MakeLicenseRelease(kids) ==
+        R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A","0DdtU9od-Bh5L3xbv0Xf_A"]})");
   CHECK(MakeLicenseRelease({}) == R"({"kids":[]})");
   // "License Release Acknowledgement Format" example, whitespace as in the spec.
   auto ack = ParseLicenseReleaseAck(

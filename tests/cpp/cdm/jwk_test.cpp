@@ -57,9 +57,9 @@ TEST_CASE("jwk: several keys, any member order, whitespace, unknown members igno
 }
 
 TEST_CASE("jwk: a repeated KID is kept twice, in order (the session stores the last)") {
-  JwkLicense license = Parse(
-      R"({"keys":[{"kty":"oct","kid":"JCUmJygpKissLS4vMA","k":"FBUWFxgZGhscHR4fICEiIw"},)"
-      R"({"kty":"oct","kid":"JCUmJygpKissLS4vMA","k":"MTIzNDU2Nzg5Ojs8PT4_QA"}]})");
+  JwkLicense license =
+      Parse(R"({"keys":[{"kty":"oct","kid":"JCUmJygpKissLS4vMA","k":"FBUWFxgZGhscHR4fICEiIw"},)"
+            R"({"kty":"oct","kid":"JCUmJygpKissLS4vMA","k":"MTIzNDU2Nzg5Ojs8PT4_QA"}]})");
   REQUIRE(license.keys.size() == 2);
   CHECK(license.keys[0].kid == license.keys[1].kid);
   CHECK(test::ToHex(license.keys[1].key.span()) == "3132333435363738393a3b3c3d3e3f40");
@@ -92,18 +92,19 @@ TEST_CASE("jwk: 128 keys are accepted") {
 
 TEST_CASE("jwk: MakeJwkSet writes Chromium's GenerateJWKSet format") {
   // Expected texts written by hand from the format: members k, kid, kty in that order.
-  auto one = MakeJwkSet({Key("2f05477fc24bb4faefd86517156daffc", "b50d1b25559be9bd0a3cbe8ab59232fc")},
-                        SessionType::kTemporary);
+  auto one =
+      MakeJwkSet({Key("2f05477fc24bb4faefd86517156daffc", "b50d1b25559be9bd0a3cbe8ab59232fc")},
+                 SessionType::kTemporary);
   REQUIRE(one.ok());
-  CHECK(one.value() ==
-        R"({"keys":[{"k":"tQ0bJVWb6b0KPL6KtZIy_A","kid":"LwVHf8JLtPrv2GUXFW2v_A","kty":"oct"}],"type":"temporary"})");
+  CHECK(
+      one.value() ==
+      R"({"keys":[{"k":"tQ0bJVWb6b0KPL6KtZIy_A","kid":"LwVHf8JLtPrv2GUXFW2v_A","kty":"oct"}],"type":"temporary"})");
   auto two = MakeJwkSet({Key("0102", "000102030405060708090a0b0c0d0e0f"),
                          Key("fbfdfbfdfbfdfb", "fbfdfbfdfbfdfbfdfbfdfbfdfbfdfbfd")},
                         std::nullopt);
   REQUIRE(two.ok());
-  CHECK(two.value() ==
-        R"({"keys":[{"k":"AAECAwQFBgcICQoLDA0ODw","kid":"AQI","kty":"oct"},)"
-        R"({"k":"-_37_fv9-_37_fv9-_37_Q","kid":"-_37_fv9-w","kty":"oct"}]})");
+  CHECK(two.value() == R"({"keys":[{"k":"AAECAwQFBgcICQoLDA0ODw","kid":"AQI","kty":"oct"},)"
+                       R"({"k":"-_37_fv9-_37_fv9-_37_Q","kid":"-_37_fv9-w","kty":"oct"}]})");
   // And what we write, we read back.
   JwkLicense back = Parse(two.value());
   REQUIRE(back.keys.size() == 2);

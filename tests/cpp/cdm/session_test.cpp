@@ -23,7 +23,8 @@ std::string License(const std::vector<std::pair<std::string, std::string>>& kid_
             Base64UrlEncode(test::Hex(kid_key_hex[i].second)) + "\"}";
   }
   text += "]";
-  if (type) text += std::string(R"(,"type":")") + type + "\"";
+  if (type)
+    text += std::string(R"(,"type":")") + type + "\"";
   return text + "}";
 }
 
@@ -45,7 +46,8 @@ std::string Open(ClearKeyCdm& cdm, SessionType type, const std::vector<std::stri
 
 std::string Statuses(const std::vector<KeyStatusEntry>& list) {
   std::string out;
-  for (const auto& s : list) out += test::ToHex(s.kid) + "=" + KeyStatusName(s.status) + ";";
+  for (const auto& s : list)
+    out += test::ToHex(s.kid) + "=" + KeyStatusName(s.status) + ";";
   return out;
 }
 
@@ -74,8 +76,9 @@ TEST_CASE("session: the EME Clear Key example flow") {
   CHECK(cdm.State(id.value()) == SessionState::kUninitialized);
   // EME "Source and Key Known at Page Load (Clear Key)" example: keyids init data, then the
   // license of the 9.1.4 example.
-  auto request = cdm.GenerateRequest(id.value(), InitDataType::kKeyIds,
-                                     ByteSpan(std::string(R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A"]})")));
+  auto request =
+      cdm.GenerateRequest(id.value(), InitDataType::kKeyIds,
+                          ByteSpan(std::string(R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A"]})")));
   REQUIRE(request.ok());
   CHECK(request.value() == R"({"kids":["LwVHf8JLtPrv2GUXFW2v_A"],"type":"temporary"})");
   CHECK(cdm.State(id.value()) == SessionState::kPending);
@@ -84,7 +87,8 @@ TEST_CASE("session: the EME Clear Key example flow") {
 
   auto update = cdm.Update(
       id.value(),
-      ByteSpan(std::string(R"({"keys":[{"kty":"oct","k":"tQ0bJVWb6b0KPL6KtZIy_A","kid":"LwVHf8JLtPrv2GUXFW2v_A"}],"type":"temporary"})")));
+      ByteSpan(std::string(
+          R"({"keys":[{"kty":"oct","k":"tQ0bJVWb6b0KPL6KtZIy_A","kid":"LwVHf8JLtPrv2GUXFW2v_A"}],"type":"temporary"})")));
   REQUIRE(update.ok());
   CHECK(Statuses(update->key_statuses) == std::string(kKidA) + "=usable;");
   CHECK(update->has_additional_usable_key);
@@ -104,8 +108,9 @@ TEST_CASE("session: AOSP Clear Key VTS vector (pssh -> request, license -> key)"
                 "60061e017e477e877e57d00d1ed00d1e00000000"));
   REQUIRE(request.ok());
   CHECK(request.value() == R"({"kids":["YAYeAX5Hfod-V9ANHtANHg"],"type":"temporary"})");
-  auto update = cdm.Update(id, ByteSpan(std::string(
-      "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"YAYeAX5Hfod-V9ANHtANHg\",\"k\":\"GoogleTestKeyBase64ggg\"}]}\n")));
+  auto update =
+      cdm.Update(id, ByteSpan(std::string("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"YAYeAX5Hfod-"
+                                          "V9ANHtANHg\",\"k\":\"GoogleTestKeyBase64ggg\"}]}\n")));
   REQUIRE(update.ok());
   CHECK(KeyHex(cdm, "60061e017e477e877e57d00d1ed00d1e") == "1a8a2095e4deb2d29ec816ac7bae2082");
 }
@@ -118,8 +123,7 @@ TEST_CASE("session: statuses after update, remove and close (temporary)") {
   auto second = cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}, {kKidB, kKeyA}})));
   REQUIRE(second.ok());
   // Sorted by KID (EME MediaKeyStatusMap order), every key of the session.
-  CHECK(Statuses(second->key_statuses) ==
-        std::string(kKidA) + "=usable;" + kKidB + "=usable;");
+  CHECK(Statuses(second->key_statuses) == std::string(kKidA) + "=usable;" + kKidB + "=usable;");
   CHECK(second->has_additional_usable_key);  // kKidA is new
   auto again = cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}})));
   REQUIRE(again.ok());
@@ -155,7 +159,8 @@ TEST_CASE("session: persistent-license remove, release message, acknowledgement"
   CHECK(untyped.status().code() == Code::kInvalidArgument);
   CHECK(untyped.status().message() ==
         "type: a \"temporary\" license for a \"persistent-license\" session");
-  REQUIRE(cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}, {kKidB, kKeyA}}, "persistent-license"))).ok());
+  REQUIRE(cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}, {kKidB, kKeyA}}, "persistent-license")))
+              .ok());
 
   auto removed = cdm.Remove(id);
   REQUIRE(removed.ok());
@@ -169,7 +174,8 @@ TEST_CASE("session: persistent-license remove, release message, acknowledgement"
   // A license is not an acknowledgement.
   auto wrong = cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}}, "persistent-license")));
   CHECK(wrong.status().code() == Code::kInvalidArgument);
-  CHECK(wrong.status().message() == "license release acknowledgement: kids: missing or not an array");
+  CHECK(wrong.status().message() ==
+        "license release acknowledgement: kids: missing or not an array");
   CHECK(cdm.State(id) == SessionState::kReleased);
 
   auto ack = cdm.Update(id, ByteSpan(*removed->message));
@@ -184,7 +190,8 @@ TEST_CASE("session: a temporary session refuses a persistent license") {
   std::string id = Open(cdm, SessionType::kTemporary, {kKidA});
   auto r = cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}}, "persistent-license")));
   CHECK(r.status().code() == Code::kInvalidArgument);
-  CHECK(r.status().message() == "type: a \"persistent-license\" license for a \"temporary\" session");
+  CHECK(r.status().message() ==
+        "type: a \"persistent-license\" license for a \"temporary\" session");
   CHECK(KeyHex(cdm, kKidA) == "none");  // nothing stored
   CHECK(cdm.State(id) == SessionState::kPending);
 }
@@ -226,8 +233,9 @@ TEST_CASE("session: state errors") {
   CHECK(cdm.Update(id, ByteSpan(license)).status().code() == Code::kInvalidState);
   CHECK(cdm.Remove(id).status().code() == Code::kInvalidState);
   // A failed generateRequest() leaves the session uninitialized.
-  auto no_kid = cdm.GenerateRequest(id, InitDataType::kCenc, test::Hex(
-      "00000020707373680000000010770000000000000000000000000000000000000000"));
+  auto no_kid = cdm.GenerateRequest(
+      id, InitDataType::kCenc,
+      test::Hex("00000020707373680000000010770000000000000000000000000000000000000000"));
   CHECK(no_kid.status().code() == Code::kInvalidArgument);
   CHECK(cdm.State(id) == SessionState::kUninitialized);
   REQUIRE(cdm.GenerateRequest(id, InitDataType::kWebM, test::Hex(kKidA)).ok());
@@ -255,7 +263,8 @@ TEST_CASE("session: load() finds nothing (no persistent storage)") {
 
 TEST_CASE("session: bounds on open sessions and keys per session") {
   ClearKeyCdm cdm;
-  for (size_t i = 0; i < kMaxOpenSessions; ++i) REQUIRE(cdm.CreateSession(SessionType::kTemporary).ok());
+  for (size_t i = 0; i < kMaxOpenSessions; ++i)
+    REQUIRE(cdm.CreateSession(SessionType::kTemporary).ok());
   auto one_more = cdm.CreateSession(SessionType::kTemporary);
   CHECK(one_more.status().code() == Code::kLimitExceeded);
   cdm.Close("1");

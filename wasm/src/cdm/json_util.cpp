@@ -14,12 +14,15 @@ bool WithinDepth(ByteSpan text, size_t max_depth) {
   for (size_t i = 0; i < text.size; ++i) {
     char c = char(text[i]);
     if (in_string) {
-      if (c == '\\') ++i;  // skip the escaped character (a quote must not end the string)
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // skip the escaped character (a quote must not end the string)
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
+      if (++depth > max_depth)
+        return false;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
@@ -30,7 +33,8 @@ bool WithinDepth(ByteSpan text, size_t max_depth) {
 }  // namespace
 
 Result<nlohmann::json> ParseJsonObject(ByteSpan text, size_t max_size, const std::string& what) {
-  if (text.empty()) return InvalidArgument(what + ": empty");
+  if (text.empty())
+    return InvalidArgument(what + ": empty");
   if (text.size > max_size) {
     return InvalidArgument(what + ": " + std::to_string(text.size) + " bytes exceeds the " +
                            std::to_string(max_size) + "-byte limit");
@@ -46,14 +50,19 @@ Result<nlohmann::json> ParseJsonObject(ByteSpan text, size_t max_size, const std
   auto begin = reinterpret_cast<const char*>(text.data);
   nlohmann::json root = nlohmann::json::parse(begin, begin + text.size, nullptr,
                                               /*allow_exceptions=*/false);
-  if (root.is_discarded()) return InvalidArgument(what + ": not valid JSON");
-  if (!root.is_object()) return InvalidArgument(what + ": JSON root is not an object");
+  if (root.is_discarded())
+    return InvalidArgument(what + ": not valid JSON");
+  if (!root.is_object())
+    return InvalidArgument(what + ": JSON root is not an object");
   return root;
 }
 
-Result<Bytes> DecodeBase64UrlMember(const nlohmann::json& value, const std::string& field,
-                                    size_t min_size, size_t max_size) {
-  if (!value.is_string()) return InvalidArgument(field + ": not a string");
+Result<Bytes> DecodeBase64UrlMember(const nlohmann::json& value,
+                                    const std::string& field,
+                                    size_t min_size,
+                                    size_t max_size) {
+  if (!value.is_string())
+    return InvalidArgument(field + ": not a string");
   Bytes out;
   if (!Base64UrlDecode(value.get_ref<const std::string&>(), Padding::kForbidden, &out))
     return InvalidArgument(field + ": not base64url without padding");
@@ -62,8 +71,7 @@ Result<Bytes> DecodeBase64UrlMember(const nlohmann::json& value, const std::stri
     std::string range = min_size == max_size
                             ? std::to_string(min_size)
                             : std::to_string(min_size) + ".." + std::to_string(max_size);
-    return InvalidArgument(field + ": " + std::to_string(out.size()) + " bytes, expected " +
-                           range);
+    return InvalidArgument(field + ": " + std::to_string(out.size()) + " bytes, expected " + range);
   }
   return out;
 }

@@ -17,32 +17,41 @@ const char kTypeTag[] = "type";
 // nlohmann keeps parsed strings on the heap: overwrite the "k" values before they are freed.
 void WipeKeyStrings(nlohmann::json& root) {
   auto keys = root.find(kKeysTag);
-  if (keys == root.end() || !keys->is_array()) return;
+  if (keys == root.end() || !keys->is_array())
+    return;
   for (auto& jwk : *keys) {
-    if (!jwk.is_object()) continue;
+    if (!jwk.is_object())
+      continue;
     auto k = jwk.find(kKeyTag);
-    if (k == jwk.end() || !k->is_string()) continue;
+    if (k == jwk.end() || !k->is_string())
+      continue;
     auto& text = k->get_ref<std::string&>();
     SecureZero(text.data(), text.size());
   }
 }
 
 Result<JwkKey> ParseJwk(const nlohmann::json& jwk, const std::string& where) {
-  if (!jwk.is_object()) return InvalidArgument(where + ": not an object");
+  if (!jwk.is_object())
+    return InvalidArgument(where + ": not an object");
   auto kty = jwk.find(kKeyTypeTag);
-  if (kty == jwk.end()) return InvalidArgument(where + "." + kKeyTypeTag + ": missing");
+  if (kty == jwk.end())
+    return InvalidArgument(where + "." + kKeyTypeTag + ": missing");
   if (!kty->is_string() || kty->get_ref<const std::string&>() != kKeyTypeOct) {
     return InvalidArgument(where + "." + kKeyTypeTag + ": not \"" + kKeyTypeOct + "\"");
   }
   auto kid = jwk.find(kKeyIdTag);
-  if (kid == jwk.end()) return InvalidArgument(where + "." + kKeyIdTag + ": missing");
+  if (kid == jwk.end())
+    return InvalidArgument(where + "." + kKeyIdTag + ": missing");
   auto kid_bytes =
       DecodeBase64UrlMember(*kid, where + "." + kKeyIdTag, kMinKeyIdSize, kMaxKeyIdSize);
-  if (!kid_bytes.ok()) return kid_bytes.status();
+  if (!kid_bytes.ok())
+    return kid_bytes.status();
   auto k = jwk.find(kKeyTag);
-  if (k == jwk.end()) return InvalidArgument(where + "." + kKeyTag + ": missing");
+  if (k == jwk.end())
+    return InvalidArgument(where + "." + kKeyTag + ": missing");
   auto key_bytes = DecodeBase64UrlMember(*k, where + "." + kKeyTag, kKeySize, kKeySize);
-  if (!key_bytes.ok()) return key_bytes.status();
+  if (!key_bytes.ok())
+    return key_bytes.status();
   JwkKey out{std::move(kid_bytes).value(), SecretBytes(key_bytes.value())};
   SecureZero(key_bytes->data(), key_bytes->size());
   return out;
@@ -52,7 +61,8 @@ Result<JwkLicense> ParseKeySet(const nlohmann::json& root) {
   auto keys = root.find(kKeysTag);
   if (keys == root.end() || !keys->is_array())
     return InvalidArgument(std::string(kKeysTag) + ": missing or not an array");
-  if (keys->empty()) return InvalidArgument(std::string(kKeysTag) + ": empty");
+  if (keys->empty())
+    return InvalidArgument(std::string(kKeysTag) + ": empty");
   if (keys->size() > kMaxKeyIds) {
     return InvalidArgument(std::string(kKeysTag) + ": " + std::to_string(keys->size()) +
                            " keys, at most " + std::to_string(kMaxKeyIds));
@@ -61,12 +71,14 @@ Result<JwkLicense> ParseKeySet(const nlohmann::json& root) {
   JwkLicense license;
   for (size_t i = 0; i < keys->size(); ++i) {
     auto key = ParseJwk((*keys)[i], std::string(kKeysTag) + "[" + std::to_string(i) + "]");
-    if (!key.ok()) return key.status();
+    if (!key.ok())
+      return key.status();
     license.keys.push_back(std::move(key).value());
   }
   auto type = root.find(kTypeTag);
   if (type != root.end()) {
-    if (!type->is_string()) return InvalidArgument(std::string(kTypeTag) + ": not a string");
+    if (!type->is_string())
+      return InvalidArgument(std::string(kTypeTag) + ": not a string");
     auto parsed = ParseSessionType(type->get_ref<const std::string&>());
     if (!parsed.ok())
       return InvalidArgument(std::string(kTypeTag) + ": " + parsed.status().message());
@@ -79,14 +91,16 @@ Result<JwkLicense> ParseKeySet(const nlohmann::json& root) {
 
 Result<JwkLicense> ParseJwkLicense(ByteSpan response) {
   auto root = ParseJsonObject(response, kMaxResponseSize, "license");
-  if (!root.ok()) return root.status();
+  if (!root.ok())
+    return root.status();
   Result<JwkLicense> license = ParseKeySet(root.value());
   WipeKeyStrings(root.value());
   return license;
 }
 
 Result<std::string> MakeJwkSet(const std::vector<JwkKey>& keys, std::optional<SessionType> type) {
-  if (keys.empty()) return InvalidArgument(std::string(kKeysTag) + ": empty");
+  if (keys.empty())
+    return InvalidArgument(std::string(kKeysTag) + ": empty");
   if (keys.size() > kMaxKeyIds) {
     return InvalidArgument(std::string(kKeysTag) + ": " + std::to_string(keys.size()) +
                            " keys, at most " + std::to_string(kMaxKeyIds));

@@ -4,13 +4,20 @@ namespace wee::cdm {
 
 const char* KeyStatusName(KeyStatus status) {
   switch (status) {
-    case KeyStatus::kUsable: return "usable";
-    case KeyStatus::kExpired: return "expired";
-    case KeyStatus::kReleased: return "released";
-    case KeyStatus::kOutputRestricted: return "output-restricted";
-    case KeyStatus::kOutputDownscaled: return "output-downscaled";
-    case KeyStatus::kStatusPending: return "status-pending";
-    case KeyStatus::kInternalError: return "internal-error";
+    case KeyStatus::kUsable:
+      return "usable";
+    case KeyStatus::kExpired:
+      return "expired";
+    case KeyStatus::kReleased:
+      return "released";
+    case KeyStatus::kOutputRestricted:
+      return "output-restricted";
+    case KeyStatus::kOutputDownscaled:
+      return "output-downscaled";
+    case KeyStatus::kStatusPending:
+      return "status-pending";
+    case KeyStatus::kInternalError:
+      return "internal-error";
   }
   return "internal-error";
 }
@@ -36,20 +43,24 @@ void KeyStore::ReleaseAll() {
 
 void KeyStore::DropReleased() {
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.status == KeyStatus::kReleased) it = entries_.erase(it);
-    else ++it;
+    if (it->second.status == KeyStatus::kReleased)
+      it = entries_.erase(it);
+    else
+      ++it;
   }
 }
 
 std::vector<KeyStatusEntry> KeyStore::Statuses() const {
   std::vector<KeyStatusEntry> out;
-  for (const auto& [kid, entry] : entries_) out.push_back({kid, entry.status});
+  for (const auto& [kid, entry] : entries_)
+    out.push_back({kid, entry.status});
   return out;
 }
 
 std::vector<Bytes> KeyStore::KeyIds() const {
   std::vector<Bytes> out;
-  for (const auto& [kid, entry] : entries_) out.push_back(kid);
+  for (const auto& [kid, entry] : entries_)
+    out.push_back(kid);
   return out;
 }
 

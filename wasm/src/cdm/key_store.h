@@ -30,9 +30,9 @@ struct KeyStatusEntry {
 class KeyStore {
  public:
   struct Entry {
-    SecretBytes key;          // empty once released
+    SecretBytes key;  // empty once released
     KeyStatus status = KeyStatus::kUsable;
-    uint64_t sequence = 0;    // CDM-wide order of updates: the highest is the newest key
+    uint64_t sequence = 0;  // CDM-wide order of updates: the highest is the newest key
   };
 
   // Adds or replaces the key for `kid` as usable.
