@@ -225,7 +225,7 @@ WEE_EXPORT int wee_entitlement_make(const char* spec_json, size_t spec_size,
   spec.any_kid = args.Bool("anyKid");
   spec.allow_persistence = args.Bool("allowPersistence");
   auto version = args.Seconds("messageVersion");
-  if (version) spec.message_version = int(*version);
+  if (version) spec.message_version = *version == 1 || *version == 2 ? int(*version) : 0;
   auto keys = parsed->find("keys");
   if (args.status.ok() && keys != parsed->end()) {
     if (!keys->is_array()) args.status = InvalidArgument("entitlement spec: keys is not a list");

@@ -214,7 +214,8 @@ TEST_CASE("v1 message: keys with encrypted_key, key_ids, persistent, keys_based_
   std::string token = Sign(
       std::string(R"({"version":1,"com_key_id":")") + kComKeyId +
           R"(","message":{"type":"entitlement_message","persistent":true,)"
-          R"("begin_date":"2015-08-18T15:22:40+03:00","expiration_date":"2015-09-18T12:22:40+00:00",)"
+          R"("begin_date":"2015-08-18T15:22:40+03:00",)"
+          R"("expiration_date":"2015-09-18T12:22:40+00:00",)"
           R"("keys":[{"id":")" + kKid + R"(","encrypted_key":")" + kEncryptedKey + R"("}],)"
           R"("key_ids":["4267c782-f15f-4677-b972-49f78eccb49c"]}})",
       ComKey());
@@ -231,7 +232,8 @@ TEST_CASE("v1 message: keys with encrypted_key, key_ids, persistent, keys_based_
                   reason::kLicenseWindow));
 
   std::string any = Sign(std::string(R"({"version":1,"com_key_id":")") + kComKeyId +
-                             R"(","message":{"type":"entitlement_message","keys_based_on_request":true}})",
+                             R"(","message":{"type":"entitlement_message",)"
+                             R"("keys_based_on_request":true}})",
                          ComKey());
   auto ent_any = VerifyEntitlement(any, ComKey(), At(0));
   REQUIRE(ent_any.ok());
@@ -241,6 +243,11 @@ TEST_CASE("v1 message: keys with encrypted_key, key_ids, persistent, keys_based_
 
 TEST_CASE("malformed entitlements are denied with the field named") {
   const std::string head = std::string(R"({"version":1,"com_key_id":")") + kComKeyId + "\",";
+  // An envelope around a message with these members.
+  auto v2 = [&](const std::string& members) {
+    return head + R"("message":{"type":"entitlement_message","version":2,)" + members + "}}";
+  };
+  const std::string zero = R"({"id":"00000000-0000-0000-0000-000000000000")";
   struct Case { std::string payload; const char* field; };
   const Case cases[] = {
       {R"({"com_key_id":"x","message":{"type":"entitlement_message"}})", "no version"},
@@ -249,18 +256,13 @@ TEST_CASE("malformed entitlements are denied with the field named") {
       {head + R"("message":{"type":"other"}})", "message.type"},
       {head + R"("begin_date":"yesterday","message":{"type":"entitlement_message"}})",
        "envelope.begin_date"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"license":{"duration":-1}}})",
-       "message.license.duration"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"license":{"allow_persistence":"yes"}}})",
-       "message.license.allow_persistence"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"content_keys_source":{"inline":[{"id":"not-a-guid"}]}}})",
-       "inline[0].id"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"content_keys_source":{"inline":[{"id":"00000000-0000-0000-0000-000000000000","encrypted_key":"AAAA"}]}}})",
+      {v2(R"("license":{"duration":-1})"), "message.license.duration"},
+      {v2(R"("license":{"allow_persistence":"yes"})"), "message.license.allow_persistence"},
+      {v2(R"("content_keys_source":{"inline":[{"id":"not-a-guid"}]})"), "inline[0].id"},
+      {v2(R"("content_keys_source":{"inline":[)" + zero + R"(,"encrypted_key":"AAAA"}]})"),
        "inline[0].encrypted_key"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"content_keys_source":{"inline":[{"id":"00000000-0000-0000-0000-000000000000"},{"id":"00000000-0000-0000-0000-000000000000"}]}}})",
-       "repeats KID"},
-      {head + R"("message":{"type":"entitlement_message","version":2,"content_keys_source":{"inline":[],"license_request":{}}}})",
-       "exactly one"},
+      {v2(R"("content_keys_source":{"inline":[)" + zero + "}," + zero + "}]}"), "repeats KID"},
+      {v2(R"("content_keys_source":{"inline":[],"license_request":{}})"), "exactly one"},
       {head + R"("message":{"type":"entitlement_message","keys":{}}})", "message.keys"},
   };
   for (const Case& c : cases) {
@@ -269,8 +271,9 @@ TEST_CASE("malformed entitlements are denied with the field named") {
     CHECK(HasReason(status, reason::kMalformed));
     CHECK(status.message().find(c.field) != std::string::npos);
   }
-  auto v3 = VerifyEntitlement(Sign(head + R"("message":{"type":"entitlement_message","version":3}})",
-                                   ComKey()), ComKey(), At(0)).status();
+  auto v3 = VerifyEntitlement(
+      Sign(head + R"("message":{"type":"entitlement_message","version":3}})", ComKey()), ComKey(),
+      At(0)).status();
   CHECK(HasReason(v3, reason::kUnsupported));
   auto envelope2 = VerifyEntitlement(Sign(R"({"version":2,"com_key_id":"x","message":{}})",
                                           ComKey()), ComKey(), At(0)).status();

@@ -15,7 +15,8 @@ namespace {
 // the payload has CRLFs too, so re-serialising either would change the signed bytes.
 const char kRfc7515Token[] =
     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"
-    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    ".eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb"
+    "290Ijp0cnVlfQ"
     ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const char kRfc7515Jwk[] =
     "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
@@ -33,7 +34,9 @@ std::string HandMade(const std::string& header, const std::string& payload, Byte
   return input + "." + Base64UrlEncode(Hmac(HashAlgorithm::kSha256, key, input));
 }
 
-Bytes Key32() { return test::Hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"); }
+Bytes Key32() {
+  return test::Hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+}
 
 bool HasReason(const Status& status, const char* why) {
   return status.message().rfind(std::string(why) + ":", 0) == 0;
@@ -63,7 +66,8 @@ TEST_CASE("RFC 7515 A.1: HS256 JWS verifies over the received bytes") {
   REQUIRE(resigned.ok());
   CHECK(*resigned != kRfc7515Token);
   CHECK(JwtVerifyHs256(*resigned, Rfc7515Key(), At(kRfc7515Exp - 1)).ok());
-  std::string mixed = resigned->substr(0, resigned->rfind('.')) + ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+  std::string mixed = resigned->substr(0, resigned->rfind('.')) +
+                      ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
   auto status = JwtVerifyHs256(mixed, Rfc7515Key(), At(kRfc7515Exp - 1)).status();
   CHECK(status.code() == Code::kDenied);
   CHECK(HasReason(status, reason::kSignature));

@@ -184,7 +184,8 @@ TEST_CASE("OAuth Core 1.0 appendix A: signing the photo request") {
   CHECK(signed_request->signature == "tR3+Ty81lMeYAr/Fid0kMTYa/WM=");
   CHECK(signed_request->authorization ==
         "OAuth realm=\"http://photos.example.net/\", oauth_consumer_key=\"dpf43f3p2l4k3l03\", "
-        "oauth_nonce=\"kllo9940pd9333jh\", oauth_signature=\"tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D\", "
+        "oauth_nonce=\"kllo9940pd9333jh\", "
+        "oauth_signature=\"tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D\", "
         "oauth_signature_method=\"HMAC-SHA1\", oauth_timestamp=\"1191242096\", "
         "oauth_token=\"nnch734d00sl2jdk\", oauth_version=\"1.0\"");
 

@@ -295,7 +295,7 @@ Result<Signed> Sign(const SignRequest& request, const std::string& consumer_secr
   std::sort(protocol.begin(), protocol.end());
   out.authorization = "OAuth ";
   if (!request.realm.empty()) {
-    if (request.realm.find('"') != std::string::npos || request.realm.find('\\') != std::string::npos)
+    if (request.realm.find_first_of("\"\\") != std::string::npos)
       return InvalidArgument("OAuth: realm contains a quote or backslash");
     out.authorization += "realm=\"" + request.realm + "\", ";
   }
