@@ -361,17 +361,22 @@ TEST_CASE("sample entries: QuickTime audio v1, an unknown layout found by its si
                                .Add(Box("esds", Bytes(4, 0))).Add(Sinf("mp4a", "cbcs", tenc)));
   // A protected text entry: layout unknown to the parser, the sinf is found by scanning.
   Bytes enct = Box("enct", B().Zeros(6).U16(1).Add({'a', 'b', 0}).Add(Sinf("stpp", "cenc", tenc)));
+  // ISO AudioSampleEntryV1 (entry_version 1 in an stsd of version 1): no extra bytes.
+  Bytes iso_v1 = Box("enca", B().Zeros(6).U16(1).U16(1).Zeros(18).Add(Sinf("mp4a", "cenc", tenc)));
   Bytes data = Cat({Ftyp(), Box("moov", Cat({Trak(5, "soun", Stsd({enca})),
-                                             Trak(6, "subt", Stsd({enct}))}))});
+                                             Trak(6, "subt", Stsd({enct})),
+                                             Trak(7, "soun", FullBox("stsd", 1, 0,
+                                                                     B().U32(1).Add(iso_v1)))}))});
   InitSegment init = ParseInitOrDie(data);
-  REQUIRE(init.tracks.size() == 2);
+  REQUIRE(init.tracks.size() == 3);
+  CHECK(init.tracks[2].scheme_type == MakeFourCC("cenc"));
   CHECK(init.tracks[0].original_format == MakeFourCC("mp4a"));
   CHECK(init.tracks[0].scheme_type == MakeFourCC("cbcs"));
   CHECK(init.tracks[1].original_format == MakeFourCC("stpp"));
   CHECK(init.tracks[1].sample_entry_type == MakeFourCC("enct"));
   CHECK(init.tracks[1].sample_entry_type_offset + 4 <= data.size());
   CHECK(LoadBE32(data.data() + init.tracks[1].sample_entry_type_offset) == MakeFourCC("enct"));
-  CHECK(init.to_neutralise.size() == 2);
+  CHECK(init.to_neutralise.size() == 3);
   // No trex: the defaults stay.
   CHECK(init.tracks[0].default_sample_description_index == 1);
 }

@@ -190,6 +190,7 @@ Status LayOutSamples(MoofContext* ctx, const TrafBoxes& b, const Track& track,
       }
       if (delta < 0) next = *base - magnitude;
     }  // else: right after the previous run (or at the base for the first run)
+    out->samples.reserve(out->samples.size() + trun.sample_count);
     for (uint32_t i = 0; i < trun.sample_count; ++i) {
       const TrunBox::Record rec = trun.Get(i);
       Sample s;
@@ -267,7 +268,7 @@ Status ResolveGroups(const TrafBoxes& b, const Track& track, size_t sample_count
 
 // Reads each sample's IV and subsamples from 'senc' (or the PIFF box).
 Status ReadSenc(const SencBox& senc, const std::string& path, const std::vector<uint8_t>& iv_sizes,
-                std::vector<Bytes>* ivs, std::vector<std::vector<Subsample>>* subsamples) {
+                std::vector<Sample>* samples) {
   if (senc.sample_count != iv_sizes.size()) {
     return BoxError(path, "sample_count " + Str(senc.sample_count) + " but the traf has " +
                               Str(iv_sizes.size()) + " samples");
@@ -275,9 +276,10 @@ Status ReadSenc(const SencBox& senc, const std::string& path, const std::vector<
   ByteReader r(senc.entries);
   const bool has_subsamples = senc.has(SencBox::kUseSubsampleEncryption);
   for (size_t i = 0; i < iv_sizes.size(); ++i) {
+    Sample& s = (*samples)[i];
     WEE_RETURN_IF_ERROR(ReadSampleEncryptionEntry(&r, iv_sizes[i], has_subsamples,
-                                                  path + ": sample " + Str(i + 1), &(*ivs)[i],
-                                                  &(*subsamples)[i]));
+                                                  path + ": sample " + Str(i + 1), &s.iv,
+                                                  &s.subsamples));
   }
   if (r.remaining() != 0) {
     return BoxError(path, Str(r.remaining()) + " bytes follow the " + Str(iv_sizes.size()) +
@@ -289,8 +291,7 @@ Status ReadSenc(const SencBox& senc, const std::string& path, const std::vector<
 // Reads each sample's IV and subsamples from the auxiliary information saiz/saio locate
 // (14496-12 8.7.8-9; offsets relative to the traf's data base, like the sample data).
 Status ReadAuxInfo(const MoofContext& ctx, const TrafBoxes& b, uint64_t base,
-                   const std::vector<uint8_t>& iv_sizes, std::vector<Bytes>* ivs,
-                   std::vector<std::vector<Subsample>>* subsamples) {
+                   const std::vector<uint8_t>& iv_sizes, std::vector<Sample>* samples) {
   const std::string saiz_path = b.path + "/saiz", saio_path = b.path + "/saio";
   if (!b.has_saio) return BoxError(saiz_path, "no saio for it in the traf");
   if (!b.has_saiz) return BoxError(saio_path, "no saiz for it in the traf");
@@ -333,13 +334,13 @@ Status ReadAuxInfo(const MoofContext& ctx, const TrafBoxes& b, uint64_t base,
         return BoxError(path, "info size " + Str(size) + " is smaller than its IV size " +
                                   Str(iv_sizes[sample]));
       }
+      Sample& s = (*samples)[sample];
       WEE_RETURN_IF_ERROR(ReadSampleEncryptionEntry(&r, iv_sizes[sample], size > iv_sizes[sample],
-                                                    path, &(*ivs)[sample],
-                                                    &(*subsamples)[sample]));
+                                                    path, &s.iv, &s.subsamples));
       if (r.remaining() != 0) {
         return BoxError(path, "info size " + Str(size) + " does not match its IV size " +
-                                  Str(iv_sizes[sample]) + " and " +
-                                  Str((*subsamples)[sample].size()) + " subsamples");
+                                  Str(iv_sizes[sample]) + " and " + Str(s.subsamples.size()) +
+                                  " subsamples");
       }
       pos = end;
     }
@@ -357,52 +358,53 @@ Status ResolveEncryption(const MoofContext& ctx, const TrafBoxes& b, const Track
   // senc wins over the PIFF box when a traf has both (mp4ff/2xSencNoMdat.mp4 does).
   const SencBox* senc = b.has_senc ? &b.senc : b.has_piff_senc ? &b.piff_senc : nullptr;
   const std::string senc_path = b.path + (b.has_senc ? "/senc" : "/uuid (PIFF senc)");
-  std::vector<EncryptionParams> resolved(n);
+  // PIFF 1.1: the senc flag 0x1 overrides protection, IV size and KID for the whole traf.
+  const bool piff_override = senc && senc->has(SencBox::kOverrideTrackEncryptionBoxParameters);
+  auto is_protected = [&](size_t i) {
+    return piff_override ? senc->algorithm_id != 0 : groups[i]->is_protected;
+  };
+  // Per-sample IV size; 0 for clear samples, whose senc/aux entries hold no IV.
   std::vector<uint8_t> iv_sizes(n);
   bool need_ivs = false;
   for (size_t i = 0; i < n; ++i) {
-    resolved[i] = *groups[i];
-    if (senc && senc->has(SencBox::kOverrideTrackEncryptionBoxParameters)) {
-      resolved[i].is_protected = senc->algorithm_id != 0;
-      resolved[i].per_sample_iv_size = senc->override_iv_size;
-      resolved[i].kid = senc->override_kid;
-    }
-    const EncryptionParams& p = resolved[i];
-    if (p.is_protected && p.per_sample_iv_size == 0 && p.constant_iv.empty()) {
+    if (!is_protected(i)) continue;
+    iv_sizes[i] = piff_override ? senc->override_iv_size : groups[i]->per_sample_iv_size;
+    if (iv_sizes[i] == 0 && groups[i]->constant_iv.empty()) {
       return BoxError(senc_path, "sample " + Str(i + 1) +
                                      " is protected with IV size 0 and no constant IV");
     }
-    iv_sizes[i] = p.is_protected ? p.per_sample_iv_size : 0;
     need_ivs = need_ivs || iv_sizes[i] != 0;
   }
 
-  std::vector<Bytes> ivs(n);
-  std::vector<std::vector<Subsample>> subsamples(n);
+  std::vector<Sample>& samples = traf->samples;
   if (senc) {
-    WEE_RETURN_IF_ERROR(ReadSenc(*senc, senc_path, iv_sizes, &ivs, &subsamples));
+    WEE_RETURN_IF_ERROR(ReadSenc(*senc, senc_path, iv_sizes, &samples));
   } else if (b.has_saiz || b.has_saio) {
-    WEE_RETURN_IF_ERROR(ReadAuxInfo(ctx, b, base, iv_sizes, &ivs, &subsamples));
+    WEE_RETURN_IF_ERROR(ReadAuxInfo(ctx, b, base, iv_sizes, &samples));
   } else if (need_ivs) {
     return BoxError(b.path, "protected samples need per-sample IVs but there is no senc or "
                             "saiz/saio");
   }
 
   for (size_t i = 0; i < n; ++i) {
-    Sample& s = traf->samples[i];
-    const EncryptionParams& p = resolved[i];
-    if (!p.is_protected) continue;
+    Sample& s = samples[i];
+    if (!is_protected(i)) {
+      s.iv.clear();
+      s.subsamples.clear();
+      continue;
+    }
+    const EncryptionParams& p = *groups[i];
     s.is_protected = true;
-    s.kid = p.kid;
+    s.kid = piff_override ? senc->override_kid : p.kid;
     s.pattern = p.pattern;
-    s.iv = iv_sizes[i] ? std::move(ivs[i]) : p.constant_iv;
+    if (iv_sizes[i] == 0) s.iv = p.constant_iv;
     uint64_t covered = 0;
-    for (const Subsample& sub : subsamples[i]) covered += uint64_t(sub.clear_bytes) + sub.protected_bytes;
-    if (!subsamples[i].empty() && covered != s.size) {
+    for (const Subsample& sub : s.subsamples) covered += uint64_t(sub.clear_bytes) + sub.protected_bytes;
+    if (!s.subsamples.empty() && covered != s.size) {
       return BoxError(senc ? senc_path : b.path + "/saiz",
                       "sample " + Str(i + 1) + " subsamples cover " + Str(covered) +
                           " bytes but the sample has " + Str(s.size));
     }
-    s.subsamples = std::move(subsamples[i]);
   }
   return Status::Ok();
 }

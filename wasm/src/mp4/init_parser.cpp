@@ -37,7 +37,8 @@ constexpr FourCC kSoun = MakeFourCC("soun");
 // (14496-12 12.1.3) before the child boxes.
 constexpr uint64_t kVisualEntryFields = 8 + 70;
 // SampleEntry + AudioSampleEntry fields (12.2.3). QuickTime sound descriptions version 1 and 2
-// (the u16 right after SampleEntry) add 16 and 36 bytes.
+// (the u16 right after SampleEntry, in an stsd of version 0) add 16 and 36 bytes; ISO's
+// AudioSampleEntryV1 (entry_version 1 in an stsd of version 1) adds nothing.
 constexpr uint64_t kAudioEntryFields = 8 + 20;
 
 struct Sinf {
@@ -86,15 +87,15 @@ Status ParseSinf(ByteSpan data, const Box& box, const std::string& path, Sinf* o
 
 // Where the child boxes of a sample entry start (relative to its payload), or 0 when the
 // layout is unknown (a protected entry of a handler other than vide/soun).
-Status ChildBoxesStart(const Box& entry, FourCC handler, const std::string& path,
-                       uint64_t* start) {
+Status ChildBoxesStart(const Box& entry, FourCC handler, uint8_t stsd_version,
+                       const std::string& path, uint64_t* start) {
   *start = 0;
   uint64_t fields = 0;
   if (entry.type() == kEncv || (entry.type() != kEnca && handler == kVide)) {
     fields = kVisualEntryFields;
   } else if (entry.type() == kEnca || handler == kSoun) {
     fields = kAudioEntryFields;
-    if (entry.payload.size >= 10) {
+    if (stsd_version == 0 && entry.payload.size >= 10) {
       uint16_t qt_version = uint16_t(entry.payload[8] << 8 | entry.payload[9]);
       if (qt_version == 1) fields += 16;
       if (qt_version == 2) fields += 36;
@@ -144,7 +145,7 @@ Status ParseStsd(ByteSpan data, const Box& box, const std::string& path, Track* 
     WEE_RETURN_IF_ERROR(it.Next(&entry));
     const std::string entry_path = path + "/" + entry.name();
     uint64_t start = 0;
-    WEE_RETURN_IF_ERROR(ChildBoxesStart(entry, track->handler, entry_path, &start));
+    WEE_RETURN_IF_ERROR(ChildBoxesStart(entry, track->handler, version, entry_path, &start));
     if (start == 0) start = ScanForSinf(entry);
 
     bool protected_entry = false;
