@@ -46,8 +46,13 @@ constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a,
 
 // Parses an init segment (everything before the first moof; must contain a complete 'moov').
 // Top-level boxes other than 'moov' (ftyp, free, sidx, ...) are skipped; parsing stops after
-// 'moov'. kNeedMoreData while 'moov' is not complete; kMalformed if a 'moof' comes first.
+// 'moov'. kNeedMoreData while 'moov' is not complete (a top-level box of size 0 before or as
+// the moov can never be known complete here); kMalformed if a 'moof' comes first.
 // Offsets in *out (to_neutralise, sample_entry_type_offset, pssh ranges) are absolute in `data`.
+// Track::entry_is_protected[i] is for sample description index i + 1; the child boxes of a
+// sample entry are found from its layout (encv/'vide': VisualSampleEntry, enca/'soun':
+// AudioSampleEntry incl. QuickTime v1/v2), for other handlers by scanning for its 'sinf'.
+// *out is written only on success.
 [[nodiscard]] Status ParseInit(ByteSpan data, InitSegment* out);
 
 // Parses the complete 'moof' box that starts at moof_offset in `data`, using the init segment's
@@ -68,7 +73,13 @@ constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a,
 //   sample description is a clear entry is clear. senc flag 0x1 (PIFF override) replaces the
 //   IV size and KID (AlgorithmID 0 makes the samples clear).
 // - Subsample sizes must add up to the sample size; senc/saiz sample counts must equal the
-//   traf's sample count.
+//   traf's sample count; a senc with bytes left after its samples is kMalformed (it means the
+//   IV size from tenc/seig does not fit the file).
+// - Clear samples (isProtected 0, or a clear sample entry) have empty iv and subsamples;
+//   protected samples with IV size 0 get the constant IV in Sample::iv.
+// - A trex default_sample_description_index of 0 is read as 1; an explicit tfhd index must be
+//   in 1..entries.
+// *out is written only on success.
 [[nodiscard]] Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init,
                                    Fragment* out);
 
