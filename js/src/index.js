@@ -10,3 +10,12 @@ export { MediaKeys, MediaKeySystemAccess } from './eme/media_keys.js';
 export { MediaKeySession } from './eme/media_key_session.js';
 export { MediaKeyStatusMap } from './eme/media_key_status_map.js';
 export { getSupportedConfiguration } from './eme/configuration.js';
+
+// License exchange: templates attached to players, or the polyfill fetching licenses itself
+// (docs/players.md, docs/license-templates.md).
+export { setLicense } from './eme/license_acquisition.js';
+export { attachShaka } from './players/shaka.js';
+export { attachDashjs } from './players/dashjs.js';
+export { attachHlsjs, hlsjsConfig } from './players/hlsjs.js';
+export { LicenseExchangeError, licenseErrorOf } from './players/license_router.js';
+export { TEMPLATE_URL } from './players/license_router.js';

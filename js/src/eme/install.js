@@ -6,6 +6,7 @@ import { KEY_SYSTEM, getSupportedConfiguration } from './configuration.js';
 import {
   PolyfillMediaEncryptedEvent, PolyfillMediaKeyMessageEvent,
 } from './events.js';
+import { acquireLicense } from './license_acquisition.js';
 import { makeMediaElementHooks } from './media_element.js';
 import { MediaKeySession } from './media_key_session.js';
 import { MediaKeyStatusMap } from './media_key_status_map.js';
@@ -71,7 +72,8 @@ async function nativeClearKeyWorks() {
 
 /**
  * Installs the polyfill. Options: force (replace a working native Clear Key), worker
- * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is).
+ * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is),
+ * license, licenseUrl, onLicense, onLicenseError (license_acquisition.js).
  * Resolves to true when the polyfill is active. Calling it again while installed is harmless.
  */
 export async function install(options = {}) {
@@ -167,6 +169,7 @@ export async function install(options = {}) {
 
   runtime.onKeysChanged = onKeysChanged;
   runtime.onMediaKeysAttached = onMediaKeysAttached;
+  runtime.onUnhandledMessage = acquireLicense;
   installed = { restore };
   return true;
 }
@@ -256,6 +259,7 @@ export function uninstall() {
   for (let i = restore.length - 1; i >= 0; i--) restore[i]();
   runtime.onKeysChanged = () => {};
   runtime.onMediaKeysAttached = () => {};
+  runtime.onUnhandledMessage = () => {};
   resetBackend();
 }
 

@@ -4,6 +4,7 @@
 import { makeMessageEvent } from './events.js';
 import { MediaKeyStatusMap, setKeyStatuses } from './media_key_status_map.js';
 import { INIT_DATA_TYPES } from './configuration.js';
+import { runtime } from './runtime.js';
 import {
   copyBufferSource, defineEventHandler, domError, isBufferSource, queueTask, toEmeError, typeError,
 } from './util.js';
@@ -25,7 +26,13 @@ export class MediaKeySession extends EventTarget {
       owner, sessionType, sessionId: '', uninitialized: true, callable: false,
       closing: false, closed: false, closedPromise: closed, resolveClosed,
       keyStatuses: new MediaKeyStatusMap(),
+      messageListened: false,  // a page that listens for "message" fetches its own licenses
     };
+  }
+
+  addEventListener(type, listener, options) {
+    if (type === 'message' && listener) this[kState].messageListened = true;
+    return super.addEventListener(type, listener, options);
   }
 
   get sessionId() { return this[kState].sessionId; }
@@ -201,9 +208,13 @@ export function createSession(owner, sessionType) {
   return new MediaKeySession(kState, owner, sessionType);
 }
 
-// "Queue a "message" Event".
+// "Queue a "message" Event". Nobody listening: the polyfill's own license acquisition
+// (license_acquisition.js) may answer it.
 function queueMessage(session, messageType, message) {
-  queueTask(() => session.dispatchEvent(makeMessageEvent(messageType, message)));
+  queueTask(() => {
+    session.dispatchEvent(makeMessageEvent(messageType, message));
+    if (!session[kState].messageListened) runtime.onUnhandledMessage(session, messageType, message);
+  });
 }
 
 // "Update Key Statuses": replace the map, queue keystatuseschange, then let media elements

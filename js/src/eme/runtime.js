@@ -10,6 +10,8 @@ export const runtime = {
   onKeysChanged: (mediaKeys) => {},
   /** Set by the MSE hook: called when a media element's MediaKeys change. */
   onMediaKeysAttached: (element) => {},
+  /** Set by license_acquisition.js: a session's message that no page listener received. */
+  onUnhandledMessage: (session, messageType, message) => {},
 };
 
 let corePromise = null;
