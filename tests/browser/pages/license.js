@@ -8,6 +8,8 @@ window.events = [];
 
 const SCRIPTS = {
   shaka: '/node_modules/shaka-player/dist/shaka-player.compiled.js',
+  // Its errors' messages spell out the chain (codes, HTTP status, response text).
+  shakaDebug: '/node_modules/shaka-player/dist/shaka-player.compiled.debug.js',
   dashjs: '/node_modules/dashjs/dist/modern/umd/dash.all.min.js',
   hlsjs: '/node_modules/hls.js/dist/hls.min.js',
 };
@@ -156,6 +158,36 @@ window.runLicensed = async (name, { manifest, configs, laurl = false, seconds = 
   await Promise.race([teardown().catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
   video.remove();
   return { ...result, time, frames, hdcp, polyfilled, ms: Math.round(performance.now() - started) };
+};
+
+/**
+ * Shaka Player (debug build) with a request filter that attaches `token` to license requests
+ * as X-AxDRM-Message, license server `licenseUrl`. Resolves {error, time, frames, polyfilled}.
+ */
+window.runShakaToken = async ({ manifest, licenseUrl, token, seconds = 3, timeoutMs = 20000 }) => {
+  await loadScript(SCRIPTS.shakaDebug);
+  const video = newVideo();
+  const watch = outcome(video, seconds, timeoutMs);
+  shaka.polyfill.installAll();
+  shaka.log.setLevel(shaka.log.Level.NONE);
+  const player = new shaka.Player();
+  await player.attach(video);
+  player.addEventListener('error', (e) => watch.fail(e.detail));
+  player.getNetworkingEngine().registerRequestFilter((type, request) => {
+    if (type === shaka.net.NetworkingEngine.RequestType.LICENSE) request.headers['X-AxDRM-Message'] = token;
+  });
+  // One attempt: a refused token is not worth Shaka's retry back-off.
+  player.configure({ drm: { servers: { 'org.w3.clearkey': licenseUrl }, retryParameters: { maxAttempts: 1 } } });
+  player.load(manifest).catch(watch.fail);
+  video.playbackRate = 4;
+  video.play().catch(() => {});
+  const result = await watch.done;
+  const polyfilled = video.mediaKeys instanceof wee.MediaKeys;
+  const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+  const time = video.currentTime;
+  await Promise.race([player.destroy().catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+  video.remove();
+  return { ...result, time, frames, polyfilled };
 };
 
 /**
