@@ -11,6 +11,16 @@ export interface InstallOptions {
   worker?: boolean | string | URL;
   /** Where wasm_eme.wasm is served; defaults to the file next to the module loader. */
   wasmUrl?: string | URL;
+  /**
+   * The polyfill fetches licenses itself for sessions whose page never listens for
+   * "message" (docs/players.md): a template string, a JSON configuration or static keys.
+   */
+  license?: LicenseConfig | LicenseConfigs;
+  /** The license URL used when the template has none (e.g. the manifest's Laurl). */
+  licenseUrl?: string;
+  onLicense?: (info: LicenseInfo) => void;
+  /** A failed acquisition; without it the error is logged with console.error. */
+  onLicenseError?: (error: LicenseExchangeError, session: MediaKeySession) => void;
 }
 
 /**
@@ -92,3 +102,85 @@ export class MediaKeySystemAccess {
   getConfiguration(): Required<MediaKeySystemConfiguration>;
   createMediaKeys(): Promise<MediaKeys>;
 }
+
+// ---- License exchange: templates attached to players, or used by the polyfill itself ----
+
+/** The JSON configuration object (docs/license-templates.md). */
+export interface LicenseJsonConfig {
+  keySystem?: string;
+  url?: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  wrap?: Array<'base64' | 'urlenc'>;
+  response?: { unwrap?: Array<'base64' | 'json' | 'xml' | 'headerblock' | 'auto'>; path?: string; hdcpPath?: string };
+  keys?: Record<string, string>;
+}
+
+/**
+ * One key system's configuration: a license_key / drm_legacy / inputstream.adaptive.drm string,
+ * the JSON configuration, an inputstream.adaptive.drm entry ({license: {...}}), or static
+ * Clear Key keys {kid: key} (hex, base64 or base64url).
+ */
+export type LicenseConfig = string | LicenseJsonConfig | { license: Record<string, unknown> } | Record<string, string>;
+/** Per key system ('org.w3.clearkey', 'com.widevine.alpha', ...; '*' = any other). */
+export type LicenseConfigs = Record<string, LicenseConfig>;
+
+export interface LicenseInfo {
+  keySystem: string;
+  /** The value at the HDCP path when the configuration asks for one. */
+  hdcp: string | null;
+  url: string;
+}
+
+export interface LicenseAttachOptions {
+  /** A loaded Core; by default the page's shared wasm module. */
+  core?: unknown;
+  onLicense?: (info: LicenseInfo) => void;
+}
+
+export interface LicenseAttachment {
+  /** Resolves once every configured key system parsed; rejects with the first error. */
+  readonly ready: Promise<void>;
+  detach(): void;
+}
+
+/** A failed license exchange; `code` and `column`/`byte` come from the template engine. */
+export class LicenseExchangeError extends Error {
+  readonly keySystem: string;
+  readonly code?: string;
+  readonly column?: number;
+  readonly byte?: number;
+}
+
+/** The LicenseExchangeError inside a Shaka, dash.js or hls.js error (or null). */
+export function licenseErrorOf(error: unknown): LicenseExchangeError | null;
+
+/** A license URL for players that insist on one when the template carries the URL. */
+export const TEMPLATE_URL: string;
+
+/** Shaka Player: request/response filters for LICENSE requests. */
+export function attachShaka(player: unknown, configs: LicenseConfig | LicenseConfigs,
+  options?: LicenseAttachOptions & { shaka?: unknown }): LicenseAttachment;
+/** dash.js: license request/response filters (attach before initialize()). */
+export function attachDashjs(player: unknown, configs: LicenseConfig | LicenseConfigs,
+  options?: LicenseAttachOptions): LicenseAttachment;
+/** hls.js: licenseXhrSetup / licenseResponseCallback (and drmSystems) for new Hls({...}). */
+export function hlsjsConfig(configs: LicenseConfig | LicenseConfigs,
+  options?: LicenseAttachOptions & { drmSystems?: Record<string, { licenseUrl?: string } & Record<string, unknown>> }): {
+  licenseXhrSetup: (xhr: XMLHttpRequest, url: string, keyContext: unknown, licenseChallenge: Uint8Array) => Promise<Uint8Array | undefined>;
+  licenseResponseCallback: (xhr: XMLHttpRequest, url: string, keyContext: unknown) => ArrayBuffer;
+  drmSystems?: Record<string, { licenseUrl?: string } & Record<string, unknown>>;
+  readonly ready: Promise<void>;
+};
+/** hls.js: patches an Hls instance's configuration (before it requests licenses). */
+export function attachHlsjs(hls: unknown, configs: LicenseConfig | LicenseConfigs,
+  options?: LicenseAttachOptions): LicenseAttachment;
+
+/**
+ * Gives one polyfill MediaKeys a license configuration (replacing install()'s), or null to
+ * switch the polyfill's own acquisition off for it. Rejects when the configuration does not parse.
+ */
+export function setLicense(mediaKeys: MediaKeys, license: LicenseConfig | LicenseConfigs | null,
+  options?: { url?: string; onLicense?: (info: LicenseInfo) => void;
+    onError?: (error: LicenseExchangeError, session: MediaKeySession) => void }): Promise<void>;
