@@ -130,6 +130,7 @@ test('bad templates fail with the position', () => {
   assert.throws(() => LicenseExchange.fromConfig(core, { url: 'https://l.test/', bodi: 'x' }),
     failsWith("config: unknown member 'bodi'", { code: 'invalid-argument' }));
   assert.throws(() => LicenseExchange.fromConfig(core, 42), TypeError);
+  assert.throws(() => LicenseExchange.fromConfig(core, WIKI_KEY).wrapRequest({}), TypeError);
 });
 
 test('bad responses fail with the position', () => {

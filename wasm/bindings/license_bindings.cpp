@@ -38,8 +38,9 @@ WEE_EXPORT int wee_license_unwrap(const char* config_json, size_t config_size, c
                                   size_t content_type_size, int certificate_request) {
   auto config = ParseJsonConfig(abi::Text(config_json, config_size));
   if (!config.ok()) return abi::Return(config.status());
-  auto license = UnwrapResponse(*config, abi::Span(body, body_size),
-                                abi::Text(content_type, content_type_size), certificate_request != 0);
+  auto license =
+      UnwrapResponse(*config, abi::Span(body, body_size),
+                     abi::Text(content_type, content_type_size), certificate_request != 0);
   if (!license.ok()) return abi::Return(license.status());
   return abi::ReturnText(LicenseToJson(*license));
 }

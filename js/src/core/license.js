@@ -94,6 +94,9 @@ export class LicenseExchange {
    */
   wrapRequest({ challenge, sessionId = '', kid = null, pssh = null, url = '' } = {}) {
     const core = this._live();
+    if (challenge === null || challenge === undefined) {
+      throw new TypeError('LicenseExchange.wrapRequest: challenge is required');
+    }
     const out = withPosition(() => core.callJson('license_wrap', this._json,
       toBytes(challenge, 'challenge'), String(sessionId ?? ''), toBytes(kid, 'kid'),
       toBytes(pssh, 'pssh'), String(url ?? '')));

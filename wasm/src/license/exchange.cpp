@@ -9,8 +9,10 @@ namespace wee::license {
 namespace {
 
 bool IsOurMember(const std::string& key) {
-  for (const char* m : {"keySystem", "url", "method", "headers", "body", "wrap", "response", "keys"})
+  for (const char* m :
+       {"keySystem", "url", "method", "headers", "body", "wrap", "response", "keys"}) {
     if (key == m) return true;
+  }
   return false;
 }
 
@@ -23,9 +25,10 @@ bool LooksLikeKeySystem(const std::string& s) {
 }
 
 std::string Trim(const std::string& s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  while (b < e && space(s[b])) ++b;
+  while (e > b && space(s[e - 1])) --e;
   return s.substr(b, e - b);
 }
 

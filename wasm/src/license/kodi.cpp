@@ -22,15 +22,6 @@ std::vector<Located> Split(const Located& text, char sep) {
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
-bool IsKnownName(const std::string& name) {
-  static const char* kKodi[] = {"SSM", "SID", "KID", "PSSH", "HASH", "CHA-RAW", "CHA-B64",
-                                "CHA-B64U", "CHA-DEC", "CHA-MD5", "SID-RAW", "SID-B64",
-                                "SID-B64U", "KID-UUID", "KID-HEX", "PSSH-B64", "PSSH-B64U"};
-  for (const char* k : kKodi)
-    if (name == k) return true;
-  return false;
-}
-
 // --- license_key -----------------------------------------------------------------------------
 
 constexpr const char kLicenseKey[] = "license_key";
@@ -50,7 +41,7 @@ Status ParseKodiBody(const Located& field, Config* c) {
     size_t j = 2;
     while (j < t.size() && (IsUpper(t[j]) || IsDigit(t[j]) || t[j] == '-')) ++j;
     // A known name ("b{SSM", even unclosed) or a whole "b{FOO}" is a placeholder attempt.
-    bool placeholder = j > 2 && (IsKnownName(t.substr(2, j - 2)) ||
+    bool placeholder = j > 2 && (IsPlaceholderName(t.substr(2, j - 2)) ||
                                  (j + 1 == t.size() && t[j] == '}'));
     if (!placeholder) {
       if (t.size() < 3 || t.back() != '}') {
@@ -133,7 +124,8 @@ Status ParseKodiResponse(const Located& field, Config* c) {
 // A path of unwrapper_params as our Config::path. traverse=true means "key name anywhere";
 // otherwise inputstream.adaptive takes a JSON pointer ("a/b" or "/a/b") or an XPath; the
 // XPath forms we support are "/a/b" and "//name".
-Result<std::string> ConvertIaPath(const std::string& path, bool traverse, const std::string& where) {
+Result<std::string> ConvertIaPath(const std::string& path, bool traverse,
+                                  const std::string& where) {
   if (path.empty()) return InvalidArgument(where + ": empty path");
   if (traverse) {
     if (path[0] == '/') {
@@ -400,7 +392,9 @@ Result<Config> ParseKodiDrmJson(const Json& doc, const std::string& key_system) 
     return InvalidArgument("drm: expected an object of key systems");
   }
   std::string names;
-  for (auto it = doc.begin(); it != doc.end(); ++it) names += (names.empty() ? "" : ", ") + it.key();
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    names += (names.empty() ? "" : ", ") + it.key();
+  }
   const Json* entry = nullptr;
   std::string ks;
   if (key_system.empty()) {

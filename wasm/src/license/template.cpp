@@ -107,16 +107,14 @@ std::string Describe(char c) {
 
 }  // namespace
 
+bool IsPlaceholderName(const std::string& name) {
+  return FindCanonical(name) != nullptr || IsKodiName(name);
+}
+
 const char* ValueName(Value v) {
   for (const Canonical& c : kCanonical)
     if (c.value == v) return c.name;
   return "?";
-}
-
-bool Template::Uses(Value v) const {
-  for (const Piece& p : pieces)
-    if (p.is_value && p.value == v) return true;
-  return false;
 }
 
 Result<Template> ParseTemplate(const Located& in, Syntax syntax, Field field,

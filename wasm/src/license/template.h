@@ -30,6 +30,8 @@ enum class Value : uint8_t {
 };
 
 const char* ValueName(Value v);  // "CHA-B64"
+// A canonical name ("CHA-B64") or a license_key one ("SSM", "HASH", ...).
+bool IsPlaceholderName(const std::string& name);
 
 struct Piece {
   bool is_value = false;
@@ -40,7 +42,6 @@ struct Piece {
 struct Template {
   std::vector<Piece> pieces;
   bool empty() const { return pieces.empty(); }
-  bool Uses(Value v) const;
 };
 
 enum class Syntax {

@@ -83,10 +83,12 @@ class Reader {
     if (!stack_.empty()) return Bad(s_.size(), "<" + stack_.back() + "> is not closed");
     if (!seen_root_) return Bad(0, "no element");
     std::string listed;
-    for (size_t i = 0; i < seen_.size() && i < kMaxListed; ++i) listed += (i ? ", " : "") + seen_[i];
+    for (size_t i = 0; i < seen_.size() && i < kMaxListed; ++i) {
+      listed += (i ? ", " : "") + seen_[i];
+    }
     if (seen_.size() > kMaxListed) listed += ", ...";
-    return Status(Code::kNotFound,
-                  what_ + ": XML path '" + Path() + "' found nothing: looked in elements " + listed);
+    return Status(Code::kNotFound, what_ + ": XML path '" + Path() +
+                                       "' found nothing: looked in elements " + listed);
   }
 
  private:
