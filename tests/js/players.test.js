@@ -71,6 +71,13 @@ test('Shaka: a Widevine challenge wrapped into JSON, the license unwrapped with 
   };
   responseFilter(2, response);
   assert.deepEqual(new Uint8Array(response.data), LICENSE);
+
+  // Shaka filters the same request again for a retry: the original challenge is wrapped again.
+  const firstBody = text(request.body);
+  request.headers = { 'Content-Type': 'application/octet-stream' };
+  await requestFilter(2, request);
+  assert.equal(text(request.body), firstBody);
+  assert.deepEqual(request.uris, [`https://wv.test/lic?h=${md5(CHALLENGE)}`]);
   assert.deepEqual(seen, [{ keySystem: WV, hdcp: '2.2', url: request.uris[0] }]);
 
   // Segments, and key systems without a configuration, are not touched.
@@ -127,6 +134,24 @@ test('Shaka: the player URL when the template has none; inputstream.adaptive.drm
   const other = shakaRequest(CK, json({ kids: ['AAAAAAAAAAAAAAAAAAAAAA'] }));
   await assert.rejects(requestFilter(2, other),
     { message: `wasm-eme license (${CK}): static keys: no key for KID 00000000000000000000000000000000` });
+});
+
+test('an inputstream.adaptive.drm JSON text configures each of its key systems', async () => {
+  const shaka = fakeShaka();
+  const handle = attachShaka(shaka.player, JSON.stringify({
+    [WV]: { license: { server_url: 'https://wv.test/', req_data: '{CHA-B64}' } },
+    [PR]: { license: { server_url: 'https://pr.test/' } },
+  }), { core });
+  await handle.ready;
+  const wv = shakaRequest(WV, CHALLENGE);
+  await shaka.requestFilters[0](2, wv);
+  assert.deepEqual([wv.uris, text(wv.body)], [['https://wv.test/'], b64(CHALLENGE)]);
+  const pr = shakaRequest(PR, CHALLENGE);
+  await shaka.requestFilters[0](2, pr);
+  assert.deepEqual([pr.uris, new Uint8Array(pr.body)], [['https://pr.test/'], CHALLENGE]);
+  // An entry without its key system name is ambiguous.
+  const bare = attachShaka(fakeShaka().player, { license: { server_url: 'https://x.test/' } }, { core });
+  await assert.rejects(bare.ready, { message: 'wasm-eme license (any key system): an inputstream.adaptive.drm entry ({license: ...}) must be keyed by its key system' });
 });
 
 test('Shaka: a template that does not parse rejects the filter (Shaka error 1006) and ready', async () => {

@@ -47,7 +47,16 @@ function isPlainObject(value) {
  * system names, or one configuration for every key system ('*').
  */
 export function normalizeConfigs(configs) {
-  if (typeof configs === 'string') return { [ANY]: configs };
+  if (typeof configs === 'string') {
+    // An inputstream.adaptive.drm JSON text configures key systems by name, like a map.
+    if (/^\s*\{/.test(configs)) {
+      let parsed = null;
+      try { parsed = JSON.parse(configs); } catch { /* the engine reports the position */ }
+      const names = isPlainObject(parsed) ? Object.keys(parsed) : [];
+      if (names.length && names.every((k) => KEY_SYSTEM_NAME.test(k) && !CONFIG_MEMBERS.includes(k))) return parsed;
+    }
+    return { [ANY]: configs };
+  }
   if (!isPlainObject(configs)) {
     throw new TypeError('wasm-eme license: the configuration must be a string or an object');
   }
@@ -56,15 +65,21 @@ export function normalizeConfigs(configs) {
   return { [ANY]: configs };
 }
 
-/** The text LicenseExchange.fromConfig() gets for one key system's entry, and its options. */
-function configSource(keySystem, entry) {
-  if (typeof entry === 'string') return { text: entry, keySystem: '' };
+/**
+ * The text LicenseExchange.fromConfig() gets for the entry `name` (a key system or '*'; asked
+ * for `keySystem`), and the key system that picks an inputstream.adaptive.drm object's entry.
+ */
+function configSource(name, keySystem, entry) {
+  if (typeof entry === 'string') return { text: entry, keySystem: name !== ANY ? name : '' };
   if (!isPlainObject(entry)) {
     throw new LicenseExchangeError(keySystem, 'the configuration must be a string or an object');
   }
   // An inputstream.adaptive.drm entry: the engine reads it keyed by its key system.
-  if (isPlainObject(entry.license) && keySystem !== ANY) {
-    return { text: JSON.stringify({ [keySystem]: entry }), keySystem };
+  if (isPlainObject(entry.license)) {
+    if (name === ANY) {
+      throw new LicenseExchangeError(keySystem, 'an inputstream.adaptive.drm entry ({license: ...}) must be keyed by its key system');
+    }
+    return { text: JSON.stringify({ [name]: entry }), keySystem: name };
   }
   if (Object.keys(entry).some((k) => CONFIG_MEMBERS.includes(k))) {
     return { text: JSON.stringify(entry), keySystem: '' };
@@ -210,7 +225,7 @@ export class LicenseRouter {
     const found = this._entry(keySystem);
     if (!found) throw new LicenseExchangeError(keySystem, 'no license configuration for this key system');
     const [name, entry] = found;
-    const source = configSource(name, entry);
+    const source = configSource(name, keySystem, entry);
     let core = this._core;
     if (!core) {
       try {

@@ -6,7 +6,7 @@
 //   const handle = attachShaka(player, {'com.widevine.alpha': 'https://lic.example/wv||b{SSM}|JBlicense'});
 //   await player.load(manifest);   // a failed exchange is a Shaka error 6007 whose chain holds
 //   handle.detach();               // the LicenseExchangeError (licenseErrorOf(error))
-import { LicenseRouter, dataUrl, setHeader, toBytes } from './license_router.js';
+import { LicenseRouter, dataUrl, hexToBytes, setHeader, toBytes } from './license_router.js';
 
 const LICENSE = 2;  // shaka.net.NetworkingEngine.RequestType.LICENSE
 const kWrapped = Symbol('wasm-eme license');  // on requests this adapter rewrote
@@ -30,22 +30,30 @@ export function attachShaka(player, configs, options = {}) {
     if (type !== licenseType) return;
     const keySystem = request.drmInfo ? request.drmInfo.keySystem : '';
     if (!router.handles(keySystem)) return;
-    const challenge = (toBytes(request.body) || new Uint8Array(0)).slice();
+    // Shaka runs the filters again for each retry on the same request: wrap the original.
+    let mark = request[kWrapped];
+    if (!mark) {
+      mark = {
+        keySystem,
+        challenge: (toBytes(request.body) || new Uint8Array(0)).slice(),
+        url: request.uris && request.uris[0] ? request.uris[0] : '',
+      };
+      request[kWrapped] = mark;
+    }
     const keyIds = request.drmInfo && request.drmInfo.keyIds ? [...request.drmInfo.keyIds] : [];
     const out = await router.request(keySystem, {
-      challenge,
+      challenge: mark.challenge,
       sessionId: request.sessionId || '',
-      kid: keyIds.length ? hexOrNull(keyIds[0]) : null,
+      kid: keyIds.length ? kidBytes(keyIds[0]) : null,
       pssh: request.initDataType === 'cenc' && request.initData ? request.initData : null,
-      url: request.uris && request.uris[0] ? request.uris[0] : '',
+      url: mark.url,
     });
-    request[kWrapped] = { keySystem, challenge };
+    mark.local = !!out.local;
     if (out.local) {
-      // Static keys: Shaka's data: scheme plugin answers with the license.
+      // Static keys: Shaka's networking fetches the license from a data: URL.
       request.uris = [dataUrl(out.local)];
       request.method = 'GET';
       request.body = null;
-      request[kWrapped].local = true;
       return;
     }
     request.uris = [out.url];
@@ -77,7 +85,7 @@ export function attachShaka(player, configs, options = {}) {
   };
 }
 
-function hexOrNull(hex) {
-  const clean = String(hex).replace(/-/g, '');
-  return /^[0-9a-f]{32}$/i.test(clean) ? Uint8Array.from(clean.match(/../g), (h) => parseInt(h, 16)) : null;
+function kidBytes(hex) {
+  const bytes = hexToBytes(hex);
+  return bytes && bytes.length === 16 ? bytes : null;
 }
