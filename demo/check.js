@@ -38,6 +38,17 @@ export function planRuns(entries, { url, native = true, errors = true } = {}) {
   return runs;
 }
 
+/** The keys (of `keys`, {kidHex: keyHex}) that appear in `text` as hex, base64 or base64url. */
+export function leakedKeys(text, keys) {
+  const found = [];
+  for (const key of Object.values(keys)) {
+    const bytes = Buffer.from(key, 'hex');
+    const forms = [key, key.toUpperCase(), bytes.toString('base64').replace(/=+$/, ''), bytes.toString('base64url')];
+    if (forms.some((f) => text.includes(f))) found.push(`${key.slice(0, 4)}…`);
+  }
+  return found;
+}
+
 /** What a run must show to pass; returns a list of failures (empty = pass). */
 function judge(run, s, playSeconds) {
   const failures = [];
@@ -114,6 +125,7 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
           sessions: d.sessions.map((x) => ({ id: x.id, statuses: x.statuses })),
           licenseResponses: d.licenseLog.filter((l) => l.dir === '←' && l.status === 200).length,
           licenseLog: d.licenseLog.map((l) => `${l.dir} ${l.label}${l.status ? ` ${l.status}` : ''}`),
+          logText: document.getElementById('license-log').textContent + JSON.stringify(d.licenseLog),
         };
       }).catch((e) => ({ errors: [`cannot read the page: ${e.message}`], currentTime: 0, sessions: [], licenseLog: [] }));
       if (run.engine === 'native' && !s.nativeClearKey) {
@@ -126,6 +138,8 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
       await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
       await context.close();
       const failures = judge(run, s, playSeconds);
+      const leaked = leakedKeys(s.logText || '', catalog.entries.find((e) => e.id === run.content)?.keys || {});
+      if (leaked.length) failures.push(`the license log shows keys: ${leaked.join(', ')}`);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       const ok = failures.length === 0;
       results.push({ run, ok, failures, state: s, screenshot, console: messages });
