@@ -17,7 +17,8 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
  * whose errors the page must put into words.
  */
 export function planRuns(entries, { url, native = true, errors = true } = {}) {
-  const runs = entries.map((e) => ({ content: e.id, mode: 'server', engine: 'polyfill' }));
+  // Key rotation plays past every key change (a new key every 2 s, 4 keys).
+  const runs = entries.map((e) => ({ content: e.id, mode: 'server', engine: 'polyfill', seconds: e.keyLayout === 'rotation' ? 7 : undefined }));
   const dash = entries.find((e) => e.format === 'dash');
   const hls = entries.find((e) => e.format === 'hls');
   for (const e of [dash, hls].filter(Boolean)) {
@@ -105,7 +106,7 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
           const d = window.demo;
           const v = document.getElementById('video');
           return d && (d.errors.length > 0 || (v.currentTime >= seconds && d.sessions.some((x) => x.statuses.some((k) => k.status === 'usable'))));
-        }, playSeconds, { timeout: timeoutMs, polling: 100 });
+        }, run.seconds || playSeconds, { timeout: timeoutMs, polling: 100 });
       } catch (e) {
         messages.push(`wait: ${e.message.split('\n')[0]}`);
       }
@@ -137,7 +138,7 @@ export async function runCheck({ url, outDir, log = () => {}, runs, playSeconds 
       const screenshot = path.join(outDir, `${name}.png`);
       await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
       await context.close();
-      const failures = judge(run, s, playSeconds);
+      const failures = judge(run, s, run.seconds || playSeconds);
       const leaked = leakedKeys(s.logText || '', catalog.entries.find((e) => e.id === run.content)?.keys || {});
       if (leaked.length) failures.push(`the license log shows keys: ${leaked.join(', ')}`);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);

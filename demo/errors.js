@@ -79,7 +79,8 @@ export function describeError(e) {
   if (e === null || e === undefined) return 'unknown error';
   if (typeof e === 'string') return e;
   if (e.name === 'WasmEmeError') {
-    return `${e.message}${typeof e.column === 'number' ? ` (template column ${e.column})` : ''} [${e.code}]`;
+    const column = typeof e.column === 'number' && !/column \d/.test(e.message) ? ` (template column ${e.column})` : '';
+    return `${e.message}${column} [${e.code}]`;
   }
   if (e.message) return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`;
   return String(e);

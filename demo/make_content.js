@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Makes the demo's protected content with the project's own packager (`wasm-eme encrypt`) from
-// the clear DASH set of scripts/make-content.sh (ffmpeg's synthetic sources), into
-// content/demo/<id>/ (git-ignored). Each set is made once: its demo.json, written last, marks
+// the clear DASH set of scripts/make-content.sh (ffmpeg's synthetic sources, 12 seconds, in
+// content/demo-clear/), into content/demo/<id>/ (git-ignored). Each set is made once: its demo.json, written last, marks
 // it done, so the second run only checks. Keys are derived from fixed names (demo keys, public
 // by design): the catalog, the license server and the page all compute the same ones.
 //
 //   node demo/make_content.js [--force]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ export function demoKey(name) {
 }
 
 const arg = (k) => `${k.kid}:${k.key}`;
+// Bumped when the sets change: older ones are made again.
+const VERSION = 2;
+const SECONDS = 12;
 
 /** The content sets: packager options and what the page says about them. */
 export const SETS = [
@@ -36,8 +39,8 @@ export const SETS = [
     keys: { video: [demoKey('video')], audio: [demoKey('audio')] } },
   // HLS cannot tell Shaka Player about rotated Clear Key keys (its identity keys map to the
   // init segment's KID), so rotation is offered as DASH only.
-  { id: 'cenc-rotation', title: 'testsrc2 (packager)', scheme: 'cenc', keyLayout: 'rotation', keyLayoutText: 'key rotation every fragment',
-    rotate: 1, dashOnly: true, keys: { '': [1, 2, 3, 4, 5].map((i) => demoKey(`rot${i}`)) } },
+  { id: 'cenc-rotation', title: 'testsrc2 (packager)', scheme: 'cenc', keyLayout: 'rotation', keyLayoutText: 'key rotation every 2 s (4 keys)',
+    rotate: 2, dashOnly: true, keys: { '': [1, 2, 3, 4].map((i) => demoKey(`rot${i}`)) } },
 ];
 
 function log(text) {
@@ -54,17 +57,26 @@ function hasEncrypt() {
 }
 
 export async function makeDemoContent({ contentDir = path.join(root, 'content'), force = false } = {}) {
-  const clearMpd = path.join(contentDir, 'clear/dash/manifest.mpd');
+  const clearDir = path.join(contentDir, 'demo-clear');
+  const clearMpd = path.join(clearDir, 'dash/manifest.mpd');
   const outRoot = path.join(contentDir, 'demo');
-  const pending = SETS.filter((s) => force || !existsSync(path.join(outRoot, s.id, 'demo.json')));
+  const current = (id) => {
+    try {
+      return JSON.parse(readFileSync(path.join(outRoot, id, 'demo.json'), 'utf8')).version === VERSION;
+    } catch {
+      return false;
+    }
+  };
+  const pending = SETS.filter((s) => force || !current(s.id));
   if (!pending.length) return { made: 0 };
   if (!hasEncrypt()) {
     log('this checkout has no `wasm-eme encrypt` yet: the demo plays the external vectors only');
     return { made: 0, skipped: true };
   }
   if (!existsSync(clearMpd)) {
-    log('making the clear source with scripts/make-content.sh (ffmpeg)');
-    execFileSync('bash', [path.join(root, 'scripts/make-content.sh'), path.join(contentDir, 'clear')], { stdio: 'inherit' });
+    log(`making the clear source with scripts/make-content.sh (ffmpeg, ${SECONDS} s; once)`);
+    execFileSync('bash', [path.join(root, 'scripts/make-content.sh'), clearDir],
+      { stdio: 'inherit', env: { ...process.env, WEE_CONTENT_SECONDS: String(SECONDS) } });
   }
   for (const set of pending) {
     const out = path.join(outRoot, set.id);
@@ -81,6 +93,7 @@ export async function makeDemoContent({ contentDir = path.join(root, 'content'),
     const keys = {};
     for (const list of Object.values(set.keys)) for (const k of list) keys[k.kid] = k.key;
     const descriptor = {
+      version: VERSION,
       title: set.title, scheme: set.scheme, keyLayout: set.keyLayout, keyLayoutText: set.keyLayoutText,
       dash: files.includes('manifest.mpd') ? 'manifest.mpd' : null,
       hls: !set.dashOnly && files.includes('master.m3u8') ? 'master.m3u8' : null,
