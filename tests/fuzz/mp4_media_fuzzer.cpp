@@ -63,12 +63,12 @@ Bytes Trak(uint32_t id, const char* handler, const Bytes& stsd_entries, uint32_t
   Bytes hdlr = Raw({0, 0});
   ByteWriter(&hdlr).FourCC(handler);
   hdlr.resize(hdlr.size() + 13);
-  return Box("trak",
-             {Box("tkhd", {Raw({0, 0, 0, id}), Fill(68, 0)}),
-              Box("mdia", {Box("hdlr", {hdlr}),
-                           Box("minf", {Box("stbl", {Box("stsd", {Raw({0, entry_count}),
-                                                                  stsd_entries}),
-                                                     stbl_extra})})})});
+  return Box(
+      "trak",
+      {Box("tkhd", {Raw({0, 0, 0, id}), Fill(68, 0)}),
+       Box("mdia", {Box("hdlr", {hdlr}),
+                    Box("minf", {Box("stbl", {Box("stsd", {Raw({0, entry_count}), stsd_entries}),
+                                              stbl_extra})})})});
 }
 
 mp4::InitSegment FixedInit() {
@@ -81,11 +81,10 @@ mp4::InitSegment FixedInit() {
   Bytes sgpd = Box("sgpd", {Raw({0x01000000, 0x73656967, 0, 2, uint32_t(e1.size())}), e1,
                             Raw({uint32_t(e2.size())}), e2});
   Bytes video = Trak(1, "vide", video_entries, 2, sgpd);
-  Bytes audio = Trak(2, "soun",
-                     Box("enca", {audio_fields, Sinf("mp4a", "cbcs", Params(0, 0, 0x44, 16))}), 1,
-                     {});
-  Bytes mvex = Box("mvex", {Box("trex", {Raw({0, 1, 1, 0, 0, 0})}),
-                            Box("trex", {Raw({0, 2, 1, 1024, 0, 0})})});
+  Bytes audio = Trak(
+      2, "soun", Box("enca", {audio_fields, Sinf("mp4a", "cbcs", Params(0, 0, 0x44, 16))}), 1, {});
+  Bytes mvex = Box(
+      "mvex", {Box("trex", {Raw({0, 1, 1, 0, 0, 0})}), Box("trex", {Raw({0, 2, 1, 1024, 0, 0})})});
   Bytes moov = Box("moov", {video, audio, mvex});
   mp4::InitSegment init;
   Check(mp4::ParseInit(moov, &init).ok());
@@ -106,7 +105,8 @@ void CheckFragment(const mp4::Fragment& f, size_t size, const uint8_t* data) {
       }
       Check(s.iv.size() == 8 || s.iv.size() == 16);
       uint64_t covered = 0;
-      for (const mp4::Subsample& sub : s.subsamples) covered += sub.clear_bytes + uint64_t(sub.protected_bytes);
+      for (const mp4::Subsample& sub : s.subsamples)
+        covered += sub.clear_bytes + uint64_t(sub.protected_bytes);
       Check(s.subsamples.empty() || covered == s.size);
     }
   }

@@ -40,22 +40,21 @@ Fragment ParseFragmentOrDie(const Bytes& data, uint64_t offset, const InitSegmen
 
 TEST_CASE("key rotation: seig groups from the init and the traf", "[mp4][fragment]") {
   // Track level: 1 = KID 22 with 16-byte IVs; 2 = KID 33, cbcs-style 1:9 with a constant IV.
-  Bytes stbl_sgpd = SgpdSeig(1, {CencParams(0, 1, 16, 0x22),
-                                 CencParams(0x19, 1, 0, 0x33, kConstantIv)});
+  Bytes stbl_sgpd =
+      SgpdSeig(1, {CencParams(0, 1, 16, 0x22), CencParams(0x19, 1, 0, 0x33, kConstantIv)});
   InitSegment init = ParseInitOrDie(MakeInit(DefaultTenc(), stbl_sgpd));
   const Track& track = *init.FindTrack(1);
   REQUIRE(track.seig_entries.size() == 2);
   CHECK(track.seig_entries[1].pattern == Pattern{1, 9});
   CHECK(track.seig_entries[1].constant_iv == kConstantIv);
 
-  Bytes senc_entries = Cat({SencEntry(Iv(0xa1, 16), {{2, 8}}), SencEntry({}, {{4, 16}}),
-                            SencEntry(Iv(0xa3, 8), {}), SencEntry({}, {}),
-                            SencEntry(Iv(0xa5, 8), {{10, 10}, {20, 10}})});
+  Bytes senc_entries =
+      Cat({SencEntry(Iv(0xa1, 16), {{2, 8}}), SencEntry({}, {{4, 16}}), SencEntry(Iv(0xa3, 8), {}),
+           SencEntry({}, {}), SencEntry(Iv(0xa5, 8), {{10, 10}, {20, 10}})});
   Bytes data = MakeSegment(
       [&](uint32_t moof_size) {
         return Box("traf",
-                   Cat({TfhdMoofBase(1),
-                        TrunSizes(int32_t(moof_size + 8), {10, 20, 30, 40, 50}),
+                   Cat({TfhdMoofBase(1), TrunSizes(int32_t(moof_size + 8), {10, 20, 30, 40, 50}),
                         // Fragment level: 0x10001 = KID 44 with 8-byte IVs; 0x10002 = clear.
                         SgpdSeig(1, {CencParams(0, 1, 8, 0x44), CencParams(0, 0, 0, 0x55)}),
                         SbgpSeig({{1, 1}, {1, 2}, {1, 0x10001}, {1, 0x10002}, {1, 0}}),
@@ -95,10 +94,11 @@ TEST_CASE("key rotation: seig groups from the init and the traf", "[mp4][fragmen
 
 TEST_CASE("seig: sgpd v2 default group and v0 entries, sbgp v1", "[mp4][fragment]") {
   // Track level sgpd version 0 (entries without lengths), one entry with a constant IV.
-  Bytes stbl_sgpd = FullBox(
-      "sgpd", 0, 0,
-      B().CC("seig").U32(2).Add(CencParams(0, 1, 0, 0x66, Bytes(8, 0x01)))
-          .Add(CencParams(0, 1, 16, 0x77)));
+  Bytes stbl_sgpd = FullBox("sgpd", 0, 0,
+                            B().CC("seig")
+                                .U32(2)
+                                .Add(CencParams(0, 1, 0, 0x66, Bytes(8, 0x01)))
+                                .Add(CencParams(0, 1, 16, 0x77)));
   InitSegment init = ParseInitOrDie(MakeInit(DefaultTenc(), stbl_sgpd));
   REQUIRE(init.FindTrack(1)->seig_entries.size() == 2);
   CHECK(init.FindTrack(1)->seig_entries[0].constant_iv == Bytes(8, 0x01));
@@ -135,8 +135,7 @@ TEST_CASE("saiz/saio without senc: aux info in the mdat", "[mp4][fragment]") {
     Bytes data = MakeSegment(
         [&](uint32_t moof_size) {
           const uint32_t aux_at = moof_size + 8;
-          return Box("traf", Cat({TfhdMoofBase(1),
-                                  TrunSizes(int32_t(aux_at + 30), {20, 6}),
+          return Box("traf", Cat({TfhdMoofBase(1), TrunSizes(int32_t(aux_at + 30), {20, 6}),
                                   FullBox("saiz", 0, 0, B().U8(0).U32(2).U8(22).U8(8)),
                                   FullBox("saio", 0, 0, B().U32(1).U32(aux_at))}));
         },
@@ -169,16 +168,16 @@ TEST_CASE("saiz/saio without senc: aux info in the mdat", "[mp4][fragment]") {
     Bytes data = MakeSegment(
         [&](uint32_t moof_size) {
           const uint32_t aux_at = moof_size + 8;
-          return Box("traf",
-                     Cat({TfhdMoofBase(1), TrunSizes(int32_t(aux_at + 30), {20}),
-                          FullBox("trun", 0, 0x200, B().U32(1).U32(6)),  // follows run 1
-                          FullBox("saiz", 0, 1, B().CC("cenc").U32(0).U8(0).U32(2).U8(22).U8(8)),
-                          // Run 2's info (8 bytes) comes first in the mdat, then run 1's.
-                          FullBox("saio", 1, 1, B().CC("cenc").U32(0).U32(2).U64(aux_at + 8)
-                                                    .U64(aux_at)),
-                          // Another aux type is not ours: ignored, not neutralised.
-                          FullBox("saiz", 0, 1, B().CC("xxxx").U32(0).U8(1).U32(2)),
-                          FullBox("saio", 0, 1, B().CC("xxxx").U32(0).U32(1).U32(0))}));
+          return Box(
+              "traf",
+              Cat({TfhdMoofBase(1), TrunSizes(int32_t(aux_at + 30), {20}),
+                   FullBox("trun", 0, 0x200, B().U32(1).U32(6)),  // follows run 1
+                   FullBox("saiz", 0, 1, B().CC("cenc").U32(0).U8(0).U32(2).U8(22).U8(8)),
+                   // Run 2's info (8 bytes) comes first in the mdat, then run 1's.
+                   FullBox("saio", 1, 1, B().CC("cenc").U32(0).U32(2).U64(aux_at + 8).U64(aux_at)),
+                   // Another aux type is not ours: ignored, not neutralised.
+                   FullBox("saiz", 0, 1, B().CC("xxxx").U32(0).U8(1).U32(2)),
+                   FullBox("saio", 0, 1, B().CC("xxxx").U32(0).U32(1).U32(0))}));
         },
         Cat({aux2, aux1, samples}));
     Fragment f = ParseFragmentOrDie(data, 0, init);
@@ -195,11 +194,10 @@ TEST_CASE("saiz/saio without senc: aux info in the mdat", "[mp4][fragment]") {
     Bytes data = MakeSegment(
         [&](uint32_t moof_size) {
           // base_data_offset = the mdat payload; trun and saio offsets relative to it.
-          return Box("traf",
-                     Cat({FullBox("tfhd", 0, 0x1, B().U32(1).U64(moof_size + 8)),
-                          TrunSizes(30, {20, 6}),
-                          FullBox("saiz", 0, 0, B().U8(0).U32(2).U8(22).U8(8)),
-                          FullBox("saio", 0, 0, B().U32(1).U32(0))}));
+          return Box("traf", Cat({FullBox("tfhd", 0, 0x1, B().U32(1).U64(moof_size + 8)),
+                                  TrunSizes(30, {20, 6}),
+                                  FullBox("saiz", 0, 0, B().U8(0).U32(2).U8(22).U8(8)),
+                                  FullBox("saio", 0, 0, B().U32(1).U32(0))}));
         },
         Cat({aux1, aux2, samples}));
     Fragment f = ParseFragmentOrDie(data, 0, init);
@@ -261,10 +259,14 @@ TEST_CASE("trun fields and defaults from tfhd and trex", "[mp4][fragment]") {
   Bytes data = MakeSegment(
       [&](uint32_t moof_size) {
         // trun v1: data offset, first-sample flags, durations, composition offsets (signed).
-        return Box("traf", Cat({TfhdMoofBase(1),
-                                FullBox("trun", 1, 0x905,
-                                        B().U32(2).U32(moof_size + 8).U32(0x2000000)
-                                            .U32(10).U32(uint32_t(-20)).U32(11).U32(5))}));
+        return Box("traf", Cat({TfhdMoofBase(1), FullBox("trun", 1, 0x905,
+                                                         B().U32(2)
+                                                             .U32(moof_size + 8)
+                                                             .U32(0x2000000)
+                                                             .U32(10)
+                                                             .U32(uint32_t(-20))
+                                                             .U32(11)
+                                                             .U32(5))}));
       },
       Bytes(66, 0));
   Fragment f = ParseFragmentOrDie(data, 0, init);
@@ -283,11 +285,11 @@ TEST_CASE("trun fields and defaults from tfhd and trex", "[mp4][fragment]") {
   // tfhd overrides: description 1 (protected), size, duration, flags; trun v0 offsets unsigned.
   Bytes data2 = MakeSegment(
       [&](uint32_t moof_size) {
-        return Box("traf", Cat({FullBox("tfhd", 0, 0x2003a,
-                                        B().U32(1).U32(1).U32(40).U32(3).U32(0x10000)),
-                                FullBox("trun", 0, 0x801,
-                                        B().U32(2).U32(moof_size + 8).U32(0xffffffff).U32(0)),
-                                Senc(0, 2, Cat({Iv(1, 8), Iv(2, 8)}))}));
+        return Box(
+            "traf",
+            Cat({FullBox("tfhd", 0, 0x2003a, B().U32(1).U32(1).U32(40).U32(3).U32(0x10000)),
+                 FullBox("trun", 0, 0x801, B().U32(2).U32(moof_size + 8).U32(0xffffffff).U32(0)),
+                 Senc(0, 2, Cat({Iv(1, 8), Iv(2, 8)}))}));
       },
       Bytes(6, 0));
   Fragment g = ParseFragmentOrDie(data2, 0, init);
@@ -303,13 +305,13 @@ TEST_CASE("trun fields and defaults from tfhd and trex", "[mp4][fragment]") {
 TEST_CASE("senc wins over the PIFF box; clear samples have no IV", "[mp4][fragment]") {
   // The seig entry says not protected but (against 23001-7) gives an IV size: the sample is
   // clear and its senc entry holds no IV.
-  InitSegment init = ParseInitOrDie(
-      MakeInit(DefaultTenc(), SgpdSeig(1, {CencParams(0, 0, 8, 0x22)})));
+  InitSegment init =
+      ParseInitOrDie(MakeInit(DefaultTenc(), SgpdSeig(1, {CencParams(0, 0, 8, 0x22)})));
   Bytes data = MakeSegment(
       [&](uint32_t moof_size) {
         Bytes piff = Uuid(kPiffSencUuid, B().U8(0).U24(0).U32(2).Add(Iv(7, 8)).Add(Iv(8, 8)));
-        return Box("traf", Cat({TfhdMoofBase(1), TrunSizes(int32_t(moof_size + 8), {4, 4}),
-                                piff, SbgpSeig({{1, 1}}), Senc(0, 2, Iv(5, 8))}));
+        return Box("traf", Cat({TfhdMoofBase(1), TrunSizes(int32_t(moof_size + 8), {4, 4}), piff,
+                                SbgpSeig({{1, 1}}), Senc(0, 2, Iv(5, 8))}));
       },
       Bytes(8, 0));
   Fragment f = ParseFragmentOrDie(data, 0, init);
@@ -325,13 +327,27 @@ TEST_CASE("senc wins over the PIFF box; clear samples have no IV", "[mp4][fragme
 TEST_CASE("PIFF senc override and pssh in moof", "[mp4][fragment]") {
   InitSegment init = ParseInitOrDie(MakeInit(DefaultTenc()));
   Bytes pssh_v1 = FullBox("pssh", 1, 0,
-                          B().Add(Bytes(16, 0x10)).U32(2).Add(KidBytes(0x99)).Add(KidBytes(0x98))
-                              .U32(3).U8(1).U8(2).U8(3));
+                          B().Add(Bytes(16, 0x10))
+                              .U32(2)
+                              .Add(KidBytes(0x99))
+                              .Add(KidBytes(0x98))
+                              .U32(3)
+                              .U8(1)
+                              .U8(2)
+                              .U8(3));
   Bytes data = MakeSegment(
       [&](uint32_t moof_size) {
         // PIFF 1.1: flags 0x1 override: AlgorithmID 1 (AES-CTR), IV_size 16, KID 77.
-        Bytes piff = Uuid(kPiffSencUuid, B().U8(0).U24(3).U24(1).U8(16).Add(KidBytes(0x77))
-                                              .U32(1).Add(Iv(9, 16)).U16(1).U16(1).U32(3));
+        Bytes piff = Uuid(kPiffSencUuid, B().U8(0)
+                                             .U24(3)
+                                             .U24(1)
+                                             .U8(16)
+                                             .Add(KidBytes(0x77))
+                                             .U32(1)
+                                             .Add(Iv(9, 16))
+                                             .U16(1)
+                                             .U16(1)
+                                             .U32(3));
         return Cat({pssh_v1, Box("traf", Cat({TfhdMoofBase(1),
                                               TrunSizes(int32_t(moof_size + 8), {4}), piff}))});
       },
@@ -357,16 +373,20 @@ TEST_CASE("sample entries: QuickTime audio v1, an unknown layout found by its si
           "[mp4][init]") {
   Bytes tenc = DefaultTenc();
   // QuickTime sound description version 1: 16 more bytes before the child boxes.
-  Bytes enca = Box("enca", B().Zeros(6).U16(1).U16(1).Zeros(18).Zeros(16)
-                               .Add(Box("esds", Bytes(4, 0))).Add(Sinf("mp4a", "cbcs", tenc)));
+  Bytes enca = Box("enca", B().Zeros(6)
+                               .U16(1)
+                               .U16(1)
+                               .Zeros(18)
+                               .Zeros(16)
+                               .Add(Box("esds", Bytes(4, 0)))
+                               .Add(Sinf("mp4a", "cbcs", tenc)));
   // A protected text entry: layout unknown to the parser, the sinf is found by scanning.
   Bytes enct = Box("enct", B().Zeros(6).U16(1).Add({'a', 'b', 0}).Add(Sinf("stpp", "cenc", tenc)));
   // ISO AudioSampleEntryV1 (entry_version 1 in an stsd of version 1): no extra bytes.
   Bytes iso_v1 = Box("enca", B().Zeros(6).U16(1).U16(1).Zeros(18).Add(Sinf("mp4a", "cenc", tenc)));
-  Bytes data = Cat({Ftyp(), Box("moov", Cat({Trak(5, "soun", Stsd({enca})),
-                                             Trak(6, "subt", Stsd({enct})),
-                                             Trak(7, "soun", FullBox("stsd", 1, 0,
-                                                                     B().U32(1).Add(iso_v1)))}))});
+  Bytes data = Cat(
+      {Ftyp(), Box("moov", Cat({Trak(5, "soun", Stsd({enca})), Trak(6, "subt", Stsd({enct})),
+                                Trak(7, "soun", FullBox("stsd", 1, 0, B().U32(1).Add(iso_v1)))}))});
   InitSegment init = ParseInitOrDie(data);
   REQUIRE(init.tracks.size() == 3);
   CHECK(init.tracks[2].scheme_type == MakeFourCC("cenc"));

@@ -36,7 +36,8 @@ struct Stream {
 inline Status ParseStream(ByteSpan data, Stream* out, bool clear_view = false) {
   WEE_RETURN_IF_ERROR(ParseInit(data, &out->init));
   if (clear_view)
-    for (Track& t : out->init.tracks) t.entry_is_protected.assign(t.entry_is_protected.size(), false);
+    for (Track& t : out->init.tracks)
+      t.entry_is_protected.assign(t.entry_is_protected.size(), false);
   uint64_t pos = 0;
   while (pos < data.size) {
     BoxHeader h;
@@ -91,14 +92,38 @@ class B {
   B() = default;
   B(const B&) = delete;  // the writer points into this object
   B& operator=(const B&) = delete;
-  B& U8(uint8_t v) { w_.U8(v); return *this; }
-  B& U16(uint16_t v) { w_.U16(v); return *this; }
-  B& U24(uint32_t v) { w_.U24(v); return *this; }
-  B& U32(uint32_t v) { w_.U32(v); return *this; }
-  B& U64(uint64_t v) { w_.U64(v); return *this; }
-  B& CC(const char* cc) { w_.FourCC(cc); return *this; }
-  B& Add(const Bytes& b) { w_.Append(b); return *this; }
-  B& Zeros(size_t n) { w_.Zeros(n); return *this; }
+  B& U8(uint8_t v) {
+    w_.U8(v);
+    return *this;
+  }
+  B& U16(uint16_t v) {
+    w_.U16(v);
+    return *this;
+  }
+  B& U24(uint32_t v) {
+    w_.U24(v);
+    return *this;
+  }
+  B& U32(uint32_t v) {
+    w_.U32(v);
+    return *this;
+  }
+  B& U64(uint64_t v) {
+    w_.U64(v);
+    return *this;
+  }
+  B& CC(const char* cc) {
+    w_.FourCC(cc);
+    return *this;
+  }
+  B& Add(const Bytes& b) {
+    w_.Append(b);
+    return *this;
+  }
+  B& Zeros(size_t n) {
+    w_.Zeros(n);
+    return *this;
+  }
   operator Bytes() const { return bytes_; }  // NOLINT: implicit by design
   Bytes bytes() const { return bytes_; }
 
@@ -120,7 +145,10 @@ inline Bytes FullBox(const char* type, uint8_t version, uint32_t flags, const By
   return Box(type, B().U8(version).U24(flags).Add(body));
 }
 inline Bytes Uuid(const std::array<uint8_t, 16>& usertype, const Bytes& body) {
-  return B().U32(uint32_t(24 + body.size())).CC("uuid").Add(Bytes(usertype.begin(), usertype.end()))
+  return B()
+      .U32(uint32_t(24 + body.size()))
+      .CC("uuid")
+      .Add(Bytes(usertype.begin(), usertype.end()))
       .Add(body);
 }
 
@@ -139,11 +167,12 @@ inline Bytes CencParams(uint8_t pattern, uint8_t is_protected, uint8_t iv_size, 
   if (!constant_iv.empty()) b.U8(uint8_t(constant_iv.size())).Add(constant_iv);
   return b;
 }
-inline Bytes Tenc(uint8_t version, const Bytes& params) { return FullBox("tenc", version, 0, params); }
+inline Bytes Tenc(uint8_t version, const Bytes& params) {
+  return FullBox("tenc", version, 0, params);
+}
 inline Bytes Sinf(const char* frma, const char* scheme, const Bytes& tenc) {
   return Box("sinf", Cat({Box("frma", B().CC(frma)),
-                          FullBox("schm", 0, 0, B().CC(scheme).U32(0x10000)),
-                          Box("schi", tenc)}));
+                          FullBox("schm", 0, 0, B().CC(scheme).U32(0x10000)), Box("schi", tenc)}));
 }
 // SampleEntry + VisualSampleEntry fields (78 bytes), then child boxes.
 inline Bytes VisualEntry(const char* type, const Bytes& children) {
@@ -163,8 +192,9 @@ inline Bytes Hdlr(const char* handler) {
   return FullBox("hdlr", 0, 0, B().U32(0).CC(handler).Zeros(12).U8(0));
 }
 inline Bytes Trak(uint32_t track_id, const char* handler, const Bytes& stbl_children) {
-  return Box("trak", Cat({Tkhd(track_id),
-                          Box("mdia", Cat({Hdlr(handler), Box("minf", Box("stbl", stbl_children))}))}));
+  return Box("trak",
+             Cat({Tkhd(track_id),
+                  Box("mdia", Cat({Hdlr(handler), Box("minf", Box("stbl", stbl_children))}))}));
 }
 inline Bytes Trex(uint32_t track_id, uint32_t sdi = 1, uint32_t duration = 0, uint32_t size = 0,
                   uint32_t flags = 0) {
@@ -203,7 +233,9 @@ inline Bytes TrunSizes(int32_t data_offset, std::initializer_list<uint32_t> size
   for (uint32_t s : sizes) b.U32(s);
   return FullBox("trun", 0, 0x201, b);
 }
-inline Bytes TfhdMoofBase(uint32_t track_id) { return FullBox("tfhd", 0, 0x20000, B().U32(track_id)); }
+inline Bytes TfhdMoofBase(uint32_t track_id) {
+  return FullBox("tfhd", 0, 0x20000, B().U32(track_id));
+}
 inline Bytes Mfhd(uint32_t seq = 1) { return FullBox("mfhd", 0, 0, B().U32(seq)); }
 
 // --- a stream to vary: the init and segment most tests start from ------------------------
@@ -211,14 +243,14 @@ inline Bytes Mfhd(uint32_t seq = 1) { return FullBox("mfhd", 0, 0, B().U32(seq))
 // ftyp + moov with one protected video track (ID 1: encv/avc1/cenc with `tenc`) and one clear
 // audio track (ID 2), plus the given extra stbl boxes of track 1 and moov boxes.
 inline Bytes MakeInit(const Bytes& tenc, const Bytes& stbl_extra = {}, const Bytes& moov_extra = {},
-               const Bytes& trex = Trex(1)) {
-  Bytes video = Trak(1, "vide",
-                     Cat({Stsd({VisualEntry("encv", Sinf("avc1", "cenc", tenc)),
-                                VisualEntry("avc1", {})}),
-                          stbl_extra}));
+                      const Bytes& trex = Trex(1)) {
+  Bytes video =
+      Trak(1, "vide",
+           Cat({Stsd({VisualEntry("encv", Sinf("avc1", "cenc", tenc)), VisualEntry("avc1", {})}),
+                stbl_extra}));
   Bytes audio = Trak(2, "soun", Stsd({AudioEntry("mp4a", {})}));
-  return Cat({Ftyp(), Box("moov", Cat({video, audio, Box("mvex", Cat({trex, Trex(2)})),
-                                       moov_extra}))});
+  return Cat(
+      {Ftyp(), Box("moov", Cat({video, audio, Box("mvex", Cat({trex, Trex(2)})), moov_extra}))});
 }
 
 // tenc v1: protected, IV size 8, KID 11..11.
@@ -233,7 +265,7 @@ inline Bytes MakeSegment(const std::function<Bytes(uint32_t moof_size)>& trafs, 
 
 // A senc entry: IV bytes then (if has_subsamples) count and pairs.
 inline Bytes SencEntry(const Bytes& iv, std::vector<std::pair<uint16_t, uint32_t>> subsamples,
-                bool has_subsamples = true) {
+                       bool has_subsamples = true) {
   B b;
   b.Add(iv);
   if (has_subsamples) {

@@ -249,8 +249,8 @@ TEST_CASE("moof_enc.m4s: seig key rotation as its golden dump describes", "[mp4]
   std::vector<FourCC> types;
   for (const BoxRange& r : f.to_neutralise) types.push_back(r.type);
   CHECK(types.size() == 5);
-  for (FourCC cc : {MakeFourCC("sgpd"), MakeFourCC("sbgp"), MakeFourCC("saiz"),
-                    MakeFourCC("saio"), MakeFourCC("senc")}) {
+  for (FourCC cc : {MakeFourCC("sgpd"), MakeFourCC("sbgp"), MakeFourCC("saiz"), MakeFourCC("saio"),
+                    MakeFourCC("senc")}) {
     CHECK(std::count(types.begin(), types.end(), cc) == 1);
   }
   CheckRanges(data, f.to_neutralise);
@@ -363,7 +363,8 @@ TEST_CASE("cbcs_audio.mp4: pattern 0:0, against its clear counterpart", "[mp4][t
 }
 
 TEST_CASE("PIFF audio: uuid senc in a separate media segment", "[mp4][testdata]") {
-  Bytes enc = ReadConcatenated({"mp4ff/PIFF_audio_init.mp4", "mp4ff/PIFF_audio_segment-1.0001.m4s"});
+  Bytes enc =
+      ReadConcatenated({"mp4ff/PIFF_audio_init.mp4", "mp4ff/PIFF_audio_segment-1.0001.m4s"});
   Bytes dec =
       ReadConcatenated({"mp4ff/PIFF_audio_init.mp4", "mp4ff/PIFF_audio_segment-1.0001_dec.m4s"});
   Stream es = MustParse(enc), ds = MustParse(dec, /*clear_view=*/true);
@@ -450,7 +451,7 @@ TEST_CASE("2xSencNoMdat.mp4: senc and PIFF senc in one traf, no mdat", "[mp4][te
   // The senc (2248 bytes = 16 + 4 + 279 * 8: IV size 8, no subsamples) is the one used.
   CHECK(ToHex(f.trafs[0].samples[0].iv) == "43590454f3aaa18f");
   CHECK(f.trafs[0].samples[0].subsamples.empty());
-  CHECK(f.data_end > data.size());  // the samples are not in this file
+  CHECK(f.data_end > data.size());     // the samples are not in this file
   CHECK(f.to_neutralise.size() == 4);  // saiz, saio, senc, uuid
 }
 

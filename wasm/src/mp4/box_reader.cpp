@@ -90,8 +90,8 @@ Status ChildIterator::Next(Box* out) {
                                  std::to_string(pos_) + " are too few for a box header");
     }
     uint32_t type = LoadBE32(data_.data + pos_ + 4);
-    return BoxError(path_, At(type, pos_) + ": box extends past its parent's end at " +
-                               std::to_string(end_));
+    return BoxError(
+        path_, At(type, pos_) + ": box extends past its parent's end at " + std::to_string(end_));
   }
   if (!s.ok()) return s.Within(path_);
   *out = MakeBox(data_, h);

@@ -15,7 +15,7 @@ namespace wee::mp4 {
 // A box whose whole extent is in the buffer.
 struct Box {
   BoxHeader header;
-  ByteSpan payload;            // the bytes after the header
+  ByteSpan payload;             // the bytes after the header
   uint64_t payload_offset = 0;  // absolute position of payload.data
   FourCC type() const { return header.type; }
   BoxRange range() const { return BoxRange{header.type, header.offset, header.size}; }

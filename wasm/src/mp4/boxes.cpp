@@ -8,8 +8,8 @@ namespace {
 std::string Str(uint64_t v) { return std::to_string(v); }
 
 // Reads version and flags and rejects versions above `max_version`.
-Status ReadFullBox(ByteReader* r, const std::string& path, uint8_t max_version,
-                   uint8_t* version, uint32_t* flags) {
+Status ReadFullBox(ByteReader* r, const std::string& path, uint8_t max_version, uint8_t* version,
+                   uint32_t* flags) {
   if (!ReadFullBoxHeader(r, version, flags)) return Truncated(path, "version and flags");
   if (*version > max_version) return BadVersion(path, *version, max_version);
   return Status::Ok();
@@ -39,7 +39,8 @@ Status ReadCencParams(ByteReader* r, const std::string& path, bool pattern_allow
     return BoxError(path, "version 0 has a crypt/skip pattern byte " + Str(pattern) +
                               " (a pattern needs version 1)");
   }
-  if (is_protected > 1) return BoxError(path, "isProtected " + Str(is_protected) + " is not 0 or 1");
+  if (is_protected > 1)
+    return BoxError(path, "isProtected " + Str(is_protected) + " is not 0 or 1");
   if (iv_size != 0 && iv_size != 8 && iv_size != 16) {
     return BoxError(path, "Per_Sample_IV_Size " + Str(iv_size) + " is not 0, 8 or 16");
   }
@@ -123,8 +124,8 @@ Status PsshBox::Parse(const Box& box, const std::string& path) {
   if (data_size > r.remaining()) return CountTooLarge(path, "DataSize", data_size);
   (void)r.ReadBytes(data_size, &pssh.data);
   if (r.remaining() != 0) {
-    return BoxError(path, Str(r.remaining()) + " bytes follow Data (DataSize " + Str(data_size) +
-                              ")");
+    return BoxError(path,
+                    Str(r.remaining()) + " bytes follow Data (DataSize " + Str(data_size) + ")");
   }
   pssh.range = box.range();
   return Status::Ok();
@@ -162,7 +163,7 @@ Status SgpdBox::Parse(const Box& box, const std::string& path) {
     return BoxError(path, "default_length " + Str(default_length) + " is too small for 'seig'");
   }
   // Every entry takes at least this many bytes: the count is checked before allocating.
-  uint64_t min_entry = version == 0 ? kMinSeigSize
+  uint64_t min_entry = version == 0     ? kMinSeigSize
                        : default_length ? default_length
                                         : 4 + kMinSeigSize;
   if (entry_count > r.remaining() / min_entry) {
@@ -179,8 +180,8 @@ Status SgpdBox::Parse(const Box& box, const std::string& path) {
     if (length == 0 && !r.ReadU32(&length)) return Truncated(entry_path, "description_length");
     ByteSpan entry;
     if (!r.ReadSpan(length, &entry)) {
-      return BoxError(entry_path, "description_length " + Str(length) +
-                                      " runs past the end of the box");
+      return BoxError(entry_path,
+                      "description_length " + Str(length) + " runs past the end of the box");
     }
     ByteReader er(entry);
     WEE_RETURN_IF_ERROR(ReadCencParams(&er, entry_path, true, &seig_entries[i]));
@@ -296,8 +297,7 @@ Status SencBox::Parse(ByteSpan payload, const std::string& path) {
   uint8_t version;
   WEE_RETURN_IF_ERROR(ReadFullBox(&r, path, 0, &version, &flags));
   if (has(kOverrideTrackEncryptionBoxParameters)) {
-    if (!r.ReadU24(&algorithm_id) || !r.ReadU8(&override_iv_size) ||
-        !ReadKid(&r, &override_kid)) {
+    if (!r.ReadU24(&algorithm_id) || !r.ReadU8(&override_iv_size) || !ReadKid(&r, &override_kid)) {
       return Truncated(path, "AlgorithmID, IV_size and KID");
     }
     if (algorithm_id > 2) return BoxError(path, "AlgorithmID " + Str(algorithm_id) + " unknown");

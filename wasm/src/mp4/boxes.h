@@ -186,8 +186,8 @@ struct SaioBox {
 
 // One sample's entry of 'senc' or of the sample auxiliary information (23001-7 7.1/7.2):
 // InitializationVector[iv_size], then with subsamples a count and {clear u16, protected u32}.
-[[nodiscard]] Status ReadSampleEncryptionEntry(ByteReader* r, uint8_t iv_size,
-                                               bool has_subsamples, const std::string& path,
-                                               Bytes* iv, std::vector<Subsample>* subsamples);
+[[nodiscard]] Status ReadSampleEncryptionEntry(ByteReader* r, uint8_t iv_size, bool has_subsamples,
+                                               const std::string& path, Bytes* iv,
+                                               std::vector<Subsample>* subsamples);
 
 }  // namespace wee::mp4

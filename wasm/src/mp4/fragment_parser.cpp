@@ -185,8 +185,8 @@ Status LayOutSamples(MoofContext* ctx, const TrafBoxes& b, const Track& track,
       const int64_t delta = trun.data_offset;  // signed: may point before the base
       const uint64_t magnitude = delta < 0 ? uint64_t(-delta) : uint64_t(delta);
       if (delta < 0 ? *base < magnitude : !CheckedAdd<uint64_t>(*base, magnitude, &next)) {
-        return BoxError(path, "data_offset " + std::to_string(delta) + " from base " +
-                                  Str(*base) + " points outside the buffer's address range");
+        return BoxError(path, "data_offset " + std::to_string(delta) + " from base " + Str(*base) +
+                                  " points outside the buffer's address range");
       }
       if (delta < 0) next = *base - magnitude;
     }  // else: right after the previous run (or at the base for the first run)
@@ -195,9 +195,9 @@ Status LayOutSamples(MoofContext* ctx, const TrafBoxes& b, const Track& track,
       const TrunBox::Record rec = trun.Get(i);
       Sample s;
       s.data_offset = next;
-      s.size = trun.has(TrunBox::kSampleSizePresent)           ? rec.size
+      s.size = trun.has(TrunBox::kSampleSizePresent)          ? rec.size
                : tfhd.has(TfhdBox::kDefaultSampleSizePresent) ? tfhd.default_sample_size
-                                                               : track.default_sample_size;
+                                                              : track.default_sample_size;
       s.duration = trun.has(TrunBox::kSampleDurationPresent) ? rec.duration
                    : tfhd.has(TfhdBox::kDefaultSampleDurationPresent)
                        ? tfhd.default_sample_duration
@@ -205,9 +205,9 @@ Status LayOutSamples(MoofContext* ctx, const TrafBoxes& b, const Track& track,
       if (i == 0 && trun.has(TrunBox::kFirstSampleFlagsPresent)) {
         s.flags = trun.first_sample_flags;
       } else {
-        s.flags = trun.has(TrunBox::kSampleFlagsPresent)             ? rec.flags
+        s.flags = trun.has(TrunBox::kSampleFlagsPresent)          ? rec.flags
                   : tfhd.has(TfhdBox::kDefaultSampleFlagsPresent) ? tfhd.default_sample_flags
-                                                                   : track.default_sample_flags;
+                                                                  : track.default_sample_flags;
       }
       s.composition_offset = rec.composition_offset;
       s.sample_description_index = description_index;
@@ -239,8 +239,8 @@ Status ResolveGroups(const TrafBoxes& b, const Track& track, size_t sample_count
   uint64_t first = 0;
   for (const SbgpBox::Entry& e : b.sbgp.entries) {
     if (e.sample_count > sample_count - first) {
-      return BoxError(path, "sample counts add up to more than the traf's " + Str(sample_count) +
-                                " samples");
+      return BoxError(
+          path, "sample counts add up to more than the traf's " + Str(sample_count) + " samples");
     }
     const EncryptionParams* p = &track.tenc;  // index 0: in no group of this type
     const uint32_t index = e.group_description_index;
@@ -277,9 +277,8 @@ Status ReadSenc(const SencBox& senc, const std::string& path, const std::vector<
   const bool has_subsamples = senc.has(SencBox::kUseSubsampleEncryption);
   for (size_t i = 0; i < iv_sizes.size(); ++i) {
     Sample& s = (*samples)[i];
-    WEE_RETURN_IF_ERROR(ReadSampleEncryptionEntry(&r, iv_sizes[i], has_subsamples,
-                                                  path + ": sample " + Str(i + 1), &s.iv,
-                                                  &s.subsamples));
+    WEE_RETURN_IF_ERROR(ReadSampleEncryptionEntry(
+        &r, iv_sizes[i], has_subsamples, path + ": sample " + Str(i + 1), &s.iv, &s.subsamples));
   }
   if (r.remaining() != 0) {
     return BoxError(path, Str(r.remaining()) + " bytes follow the " + Str(iv_sizes.size()) +
@@ -308,8 +307,8 @@ Status ReadAuxInfo(const MoofContext& ctx, const TrafBoxes& b, uint64_t base,
   size_t sample = 0;
   for (size_t run = 0; run < offsets.size(); ++run) {
     // One offset: all samples' info is contiguous. One per trun: each run's info starts anew.
-    const size_t run_end = offsets.size() == 1 ? iv_sizes.size()
-                                                : sample + b.truns[run].sample_count;
+    const size_t run_end =
+        offsets.size() == 1 ? iv_sizes.size() : sample + b.truns[run].sample_count;
     uint64_t pos = 0;
     if (!CheckedAdd<uint64_t>(base, offsets[run], &pos)) {
       return BoxError(saio_path, "offset " + Str(offsets[run]) + " overflows");
@@ -370,8 +369,8 @@ Status ResolveEncryption(const MoofContext& ctx, const TrafBoxes& b, const Track
     if (!is_protected(i)) continue;
     iv_sizes[i] = piff_override ? senc->override_iv_size : groups[i]->per_sample_iv_size;
     if (iv_sizes[i] == 0 && groups[i]->constant_iv.empty()) {
-      return BoxError(senc_path, "sample " + Str(i + 1) +
-                                     " is protected with IV size 0 and no constant IV");
+      return BoxError(senc_path,
+                      "sample " + Str(i + 1) + " is protected with IV size 0 and no constant IV");
     }
     need_ivs = need_ivs || iv_sizes[i] != 0;
   }
@@ -382,8 +381,9 @@ Status ResolveEncryption(const MoofContext& ctx, const TrafBoxes& b, const Track
   } else if (b.has_saiz || b.has_saio) {
     WEE_RETURN_IF_ERROR(ReadAuxInfo(ctx, b, base, iv_sizes, &samples));
   } else if (need_ivs) {
-    return BoxError(b.path, "protected samples need per-sample IVs but there is no senc or "
-                            "saiz/saio");
+    return BoxError(b.path,
+                    "protected samples need per-sample IVs but there is no senc or "
+                    "saiz/saio");
   }
 
   for (size_t i = 0; i < n; ++i) {
@@ -399,7 +399,8 @@ Status ResolveEncryption(const MoofContext& ctx, const TrafBoxes& b, const Track
     s.pattern = p.pattern;
     if (iv_sizes[i] == 0) s.iv = p.constant_iv;
     uint64_t covered = 0;
-    for (const Subsample& sub : s.subsamples) covered += uint64_t(sub.clear_bytes) + sub.protected_bytes;
+    for (const Subsample& sub : s.subsamples)
+      covered += uint64_t(sub.clear_bytes) + sub.protected_bytes;
     if (!s.subsamples.empty() && covered != s.size) {
       return BoxError(senc ? senc_path : b.path + "/saiz",
                       "sample " + Str(i + 1) + " subsamples cover " + Str(covered) +
@@ -416,8 +417,8 @@ Status ParseTraf(MoofContext* ctx, const InitSegment& init, const Box& traf_box,
   WEE_RETURN_IF_ERROR(CollectTrafBoxes(*ctx, init, traf_box, &b, &frag->to_neutralise));
   const Track* track = init.FindTrack(b.tfhd.track_id);
   if (!track) {
-    return BoxError(path + "/tfhd", "track_ID " + Str(b.tfhd.track_id) +
-                                        " is not in the init segment");
+    return BoxError(path + "/tfhd",
+                    "track_ID " + Str(b.tfhd.track_id) + " is not in the init segment");
   }
   // Sample description index: tfhd, else trex (where 0, written by some packagers, means 1).
   uint32_t description_index = track->default_sample_description_index;
@@ -430,8 +431,7 @@ Status ParseTraf(MoofContext* ctx, const InitSegment& init, const Box& traf_box,
   }
   const size_t entries = track->entry_is_protected.size();
   if (description_index == 0 || description_index > entries) {
-    return Malformed(index_source + " " + Str(description_index) + " is not in 1.." +
-                     Str(entries));
+    return Malformed(index_source + " " + Str(description_index) + " is not in 1.." + Str(entries));
   }
 
   TrackFragment traf;
@@ -439,8 +439,8 @@ Status ParseTraf(MoofContext* ctx, const InitSegment& init, const Box& traf_box,
   traf.has_tfdt = b.has_tfdt;
   traf.base_media_decode_time = b.tfdt.base_media_decode_time;
   uint64_t base = 0;
-  WEE_RETURN_IF_ERROR(LayOutSamples(ctx, b, *track, description_index, &base, &traf,
-                                    &frag->data_end));
+  WEE_RETURN_IF_ERROR(
+      LayOutSamples(ctx, b, *track, description_index, &base, &traf, &frag->data_end));
   ctx->first_traf = false;
   // A sample described by a clear sample entry is clear whatever the groups say.
   if (track->entry_is_protected[description_index - 1]) {
@@ -452,13 +452,12 @@ Status ParseTraf(MoofContext* ctx, const InitSegment& init, const Box& traf_box,
 
 }  // namespace
 
-Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init,
-                     Fragment* out) {
+Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init, Fragment* out) {
   BoxHeader h;
   WEE_RETURN_IF_ERROR(ReadBoxHeader(data, moof_offset, /*at_end=*/false, &h));
   if (h.type != kMoof) {
-    return InvalidArgument("no moof at " + Str(moof_offset) + " (found " +
-                           FourCCString(h.type) + ")");
+    return InvalidArgument("no moof at " + Str(moof_offset) + " (found " + FourCCString(h.type) +
+                           ")");
   }
   const Box moof = MakeBox(data, h);
   MoofContext ctx;

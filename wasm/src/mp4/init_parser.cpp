@@ -210,8 +210,7 @@ Status ParseStbl(ByteSpan data, const Box& box, const std::string& path, Track* 
 }
 
 // Finds the one child of `type` (kMalformed if absent).
-Status FindChild(ByteSpan data, const Box& box, const std::string& path, FourCC type,
-                 Box* out) {
+Status FindChild(ByteSpan data, const Box& box, const std::string& path, FourCC type, Box* out) {
   ChildIterator it(data, box, path);
   while (!it.done()) {
     WEE_RETURN_IF_ERROR(it.Next(out));

@@ -19,9 +19,9 @@ namespace wee::mp4 {
 
 struct BoxHeader {
   FourCC type = 0;
-  uint64_t offset = 0;       // absolute, of the size field
-  uint64_t header_size = 0;  // 8, 16 with largesize, +16 for 'uuid'
-  uint64_t size = 0;         // the whole box, header included
+  uint64_t offset = 0;                 // absolute, of the size field
+  uint64_t header_size = 0;            // 8, 16 with largesize, +16 for 'uuid'
+  uint64_t size = 0;                   // the whole box, header included
   std::array<uint8_t, 16> usertype{};  // 'uuid' boxes only
 };
 
@@ -34,9 +34,8 @@ constexpr uint64_t kMaxBoxSize = uint64_t(1) << 53;
 constexpr uint64_t kMaxSamplesPerFragment = uint64_t(1) << 20;
 
 // PIFF 1.1 SampleEncryptionBox: uuid a2394f52-5a9b-4f14-a244-6c427c648df4.
-constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b,
-                                                   0x4f, 0x14, 0xa2, 0x44, 0x6c, 0x42,
-                                                   0x7c, 0x64, 0x8d, 0xf4};
+constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14,
+                                                   0xa2, 0x44, 0x6c, 0x42, 0x7c, 0x64, 0x8d, 0xf4};
 
 // Reads the box header at `offset` of `data`. kNeedMoreData if the header itself is incomplete
 // OR the box's full extent is not in `data` yet; size-0 boxes ("to the end") extend to data.size
