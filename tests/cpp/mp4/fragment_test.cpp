@@ -401,6 +401,35 @@ TEST_CASE("sample entries: QuickTime audio v1, an unknown layout found by its si
   CHECK(init.tracks[0].default_sample_description_index == 1);
 }
 
+TEST_CASE("PIFF 1.1 tenc uuid in schi when there is no tenc", "[mp4][init]") {
+  const std::array<uint8_t, 16> piff_tenc = {0x89, 0x74, 0xdb, 0xce, 0x7b, 0xe7, 0x4c, 0x51,
+                                             0x84, 0xf9, 0x71, 0x48, 0xf9, 0x88, 0x25, 0x54};
+  auto init_with_schi = [&](const Bytes& schi_children) {
+    Bytes sinf = Box("sinf", Cat({Box("frma", B().CC("avc1")),
+                                  FullBox("schm", 0, 0, B().CC("piff").U32(0x10000)),
+                                  Box("schi", schi_children)}));
+    return Cat({Ftyp(), Box("moov", Trak(1, "vide", Stsd({VisualEntry("encv", sinf)})))});
+  };
+  // AlgorithmID 1 (AES-CTR), IV size 16, KID 5a...
+  Bytes piff = Uuid(piff_tenc, B().U8(0).U24(0).U24(1).U8(16).Add(KidBytes(0x5a)));
+  InitSegment init = ParseInitOrDie(init_with_schi(piff));
+  const Track& t = init.tracks.at(0);
+  CHECK(t.scheme_type == MakeFourCC("piff"));
+  CHECK(t.tenc.is_protected);
+  CHECK(t.tenc.per_sample_iv_size == 16);
+  CHECK(t.tenc.kid == KidOf(0x5a));
+  // A real tenc wins over the PIFF box.
+  InitSegment both = ParseInitOrDie(init_with_schi(Cat({piff, DefaultTenc()})));
+  CHECK(both.tracks.at(0).tenc.kid == KidOf(0x11));
+  // IV size 4 is not PIFF either.
+  InitSegment bad;
+  Status s =
+      ParseInit(init_with_schi(Uuid(piff_tenc, B().U32(0).U24(1).U8(4).Add(KidBytes(1)))), &bad);
+  CHECK(s.code() == Code::kMalformed);
+  CHECK(s.message().find("schi/uuid (PIFF tenc): default_IV_size 4 is not 8 or 16") !=
+        std::string::npos);
+}
+
 TEST_CASE("ReadBoxHeader: size 0, largesize, uuid, need more data", "[mp4][header]") {
   BoxHeader h;
   Bytes mdat0 = B().U32(0).CC("mdat").Zeros(10);

@@ -107,6 +107,24 @@ Status TencBox::Parse(const Box& box, const std::string& path) {
   return ReadCencParams(&r, path, /*pattern_allowed=*/version == 1, &params);
 }
 
+Status PiffTencBox::Parse(const Box& box, const std::string& path) {
+  ByteReader r(box.payload);
+  uint8_t version, iv_size = 0;
+  uint32_t flags, algorithm_id = 0;
+  WEE_RETURN_IF_ERROR(ReadFullBox(&r, path, 0, &version, &flags));
+  if (!r.ReadU24(&algorithm_id) || !r.ReadU8(&iv_size) || !ReadKid(&r, &params.kid)) {
+    return Truncated(path, "default_AlgorithmID, default_IV_size and default_KID");
+  }
+  if (algorithm_id > 2)
+    return BoxError(path, "default_AlgorithmID " + Str(algorithm_id) + " unknown");
+  params.is_protected = algorithm_id != 0;
+  if (params.is_protected && iv_size != 8 && iv_size != 16) {
+    return BoxError(path, "default_IV_size " + Str(iv_size) + " is not 8 or 16");
+  }
+  params.per_sample_iv_size = params.is_protected ? iv_size : 0;
+  return Status::Ok();
+}
+
 Status PsshBox::Parse(const Box& box, const std::string& path) {
   ByteReader r(box.payload);
   uint32_t flags;

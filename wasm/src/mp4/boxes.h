@@ -48,6 +48,14 @@ struct TencBox {
   [[nodiscard]] Status Parse(const Box& box, const std::string& path);
 };
 
+// PIFF 1.1 5.3.1 TrackEncryptionBox: uuid 8974dbce-7be7-4c51-84f9-7148f9882554 in 'schi' of
+// files written before 'tenc' existed: default_AlgorithmID u24 (0 clear, 1 AES-CTR, 2 AES-CBC),
+// default_IV_size u8, default_KID. Read only when the schi has no 'tenc'.
+struct PiffTencBox {
+  EncryptionParams params;
+  [[nodiscard]] Status Parse(const Box& box, const std::string& path);
+};
+
 // 23001-7 8.1
 struct PsshBox {
   Pssh pssh;

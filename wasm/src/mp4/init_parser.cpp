@@ -1,5 +1,6 @@
 // ParseInit: moov/trak/mdia/minf/stbl/stsd and the protection boxes of its sample entries,
 // moov-level pssh, mvex/trex, stbl-level sgpd 'seig'.
+#include <array>
 #include <string>
 #include <utility>
 
@@ -28,6 +29,9 @@ constexpr FourCC kFrma = MakeFourCC("frma");
 constexpr FourCC kSchm = MakeFourCC("schm");
 constexpr FourCC kSchi = MakeFourCC("schi");
 constexpr FourCC kTenc = MakeFourCC("tenc");
+constexpr FourCC kUuid = MakeFourCC("uuid");
+constexpr std::array<uint8_t, 16> kPiffTencUuid = {0x89, 0x74, 0xdb, 0xce, 0x7b, 0xe7, 0x4c, 0x51,
+                                                   0x84, 0xf9, 0x71, 0x48, 0xf9, 0x88, 0x25, 0x54};
 constexpr FourCC kEncv = MakeFourCC("encv");
 constexpr FourCC kEnca = MakeFourCC("enca");
 constexpr FourCC kVide = MakeFourCC("vide");
@@ -68,13 +72,25 @@ Status ParseSinf(ByteSpan data, const Box& box, const std::string& path, Sinf* o
       has_schm = true;
     } else if (child.type() == kSchi) {
       ChildIterator schi(data, child, child_path);
+      bool has_piff_tenc = false;
+      EncryptionParams piff_params;
       while (!schi.done()) {
         Box grandchild;
         WEE_RETURN_IF_ERROR(schi.Next(&grandchild));
-        if (grandchild.type() != kTenc) continue;
-        TencBox tenc;
-        WEE_RETURN_IF_ERROR(tenc.Parse(grandchild, child_path + "/tenc"));
-        out->tenc = std::move(tenc.params);
+        if (grandchild.type() == kTenc) {
+          TencBox tenc;
+          WEE_RETURN_IF_ERROR(tenc.Parse(grandchild, child_path + "/tenc"));
+          out->tenc = std::move(tenc.params);
+          has_tenc = true;
+        } else if (grandchild.type() == kUuid && grandchild.header.usertype == kPiffTencUuid) {
+          PiffTencBox piff;
+          WEE_RETURN_IF_ERROR(piff.Parse(grandchild, child_path + "/uuid (PIFF tenc)"));
+          piff_params = std::move(piff.params);
+          has_piff_tenc = true;
+        }
+      }
+      if (!has_tenc && has_piff_tenc) {
+        out->tenc = std::move(piff_params);
         has_tenc = true;
       }
     }

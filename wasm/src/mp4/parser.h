@@ -51,7 +51,8 @@ constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a,
 // Track::entry_is_protected[i] is for sample description index i + 1; the child boxes of a
 // sample entry are found from its layout (encv/'vide': VisualSampleEntry, enca/'soun':
 // AudioSampleEntry incl. QuickTime v1/v2), for other handlers by scanning for its 'sinf'.
-// *out is written only on success.
+// A sinf needs frma, schm and schi/tenc (or, without tenc, the PIFF 1.1 tenc uuid
+// 8974dbce-7be7-4c51-84f9-7148f9882554). *out is written only on success.
 [[nodiscard]] Status ParseInit(ByteSpan data, InitSegment* out);
 
 // Parses the complete 'moof' box that starts at moof_offset in `data`, using the init segment's
