@@ -31,7 +31,8 @@ constexpr uint64_t kMaxBoxSize = uint64_t(1) << 53;
 // Bound on the samples of one moof (all trafs and truns together): kLimitExceeded beyond it.
 // A trun without per-sample fields costs no bytes per sample, so its count alone cannot be
 // checked against the box size; this caps the memory such a box can make us allocate.
-constexpr uint64_t kMaxSamplesPerFragment = uint64_t(1) << 20;
+// 2^17 samples (about 14 MB of Sample records) is over an hour of 30 fps video in one fragment.
+constexpr uint64_t kMaxSamplesPerFragment = uint64_t(1) << 17;
 
 // PIFF 1.1 SampleEncryptionBox: uuid a2394f52-5a9b-4f14-a244-6c427c648df4.
 constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a, 0x9b, 0x4f, 0x14,
