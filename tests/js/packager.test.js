@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { content, ensureContent, ffmpegPackets, keysFromJwks, run, sha256, treeHashes } from './packager_helpers.js';
@@ -46,6 +47,126 @@ for (const scheme of ['cenc', 'cbcs', 'cens', 'cbc1']) {
     });
   }
 }
+
+// The video samples of an MP4 as ffmpeg reads them: [Buffer] (4-byte NAL unit lengths).
+function videoSamples(file) {
+  const sizes = ffmpegPackets(file).filter((l) => l.startsWith('0,')).map((l) => +l.split(',')[4]);
+  const raw = join(tmp, 'packets.bin');
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0:v', '-c', 'copy', '-f', 'data', raw]);
+  assert.equal(r.status, 0, String(r.stderr));
+  const data = readFileSync(raw);
+  let pos = 0;
+  return sizes.map((n) => data.subarray(pos, (pos += n)));
+}
+
+// Where FFmpeg's trace_headers (its own H.264 parser) ends each slice header: per packet, per
+// slice, the bit after the last slice_header() syntax element (cabac_alignment_one_bit is not
+// part of it), counted from the start of the NAL unit's RBSP.
+function ffmpegSliceHeaderEnds(file) {
+  const r = spawnSync('ffmpeg', ['-v', 'trace', '-i', file, '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'],
+    { encoding: 'utf8', maxBuffer: 256 << 20 });
+  assert.equal(r.status, 0);
+  const packets = [];
+  let slice = null;
+  for (const line of r.stderr.split('\n')) {
+    if (!line.includes('[trace_headers @')) continue;
+    if (/\] Packet: /.test(line)) packets.push([]);
+    else if (/\] Slice Header$/.test(line)) { slice = { end: 0 }; packets.at(-1).push(slice); }
+    else {
+      const m = /\] (\d+)\s+(\S+)\s+([01]+) = /.exec(line);
+      if (m && slice && m[2] !== 'cabac_alignment_one_bit') slice.end = +m[1] + m[3].length;
+    }
+  }
+  return packets.map((p) => p.map((s) => s.end));
+}
+
+// Bytes of the NAL unit that hold its first `rbspBytes` RBSP bytes (emulation prevention
+// bytes 0x000003 count).
+function rawBytes(nal, rbspBytes) {
+  let zeros = 0;
+  let raw = 0;
+  for (let got = 0; got < rbspBytes && raw < nal.length; ++raw) {
+    if (zeros >= 2 && nal[raw] === 3) { zeros = 0; continue; }
+    zeros = nal[raw] === 0 ? zeros + 1 : 0;
+    ++got;
+  }
+  return raw;
+}
+
+// The subsamples of every sample of a track, from the 'senc' boxes ([[clear, protected]...]).
+function sencSubsamples(file, trackId, ivSize) {
+  const b = readFileSync(file);
+  const out = [];
+  const walk = (begin, end, fn) => {
+    for (let pos = begin; pos < end;) {
+      const size = b.readUInt32BE(pos);
+      fn(b.toString('latin1', pos + 4, pos + 8), pos + 8, pos + size);
+      pos += size;
+    }
+  };
+  walk(0, b.length, (type, start, end) => {
+    if (type !== 'moof') return;
+    walk(start, end, (t, s, e) => {
+      if (t !== 'traf') return;
+      let track = 0;
+      walk(s, e, (tt, ss) => { if (tt === 'tfhd') track = b.readUInt32BE(ss + 4); });
+      if (track !== trackId) return;
+      walk(s, e, (tt, ss) => {
+        if (tt !== 'senc') return;
+        let p = ss + 8;
+        for (let i = b.readUInt32BE(ss + 4); i > 0; --i) {
+          p += ivSize;
+          const subs = [];
+          for (let n = b.readUInt16BE(p), q = 0; q < n; ++q) subs.push([b.readUInt16BE(p + 2 + 6 * q), b.readUInt32BE(p + 4 + 6 * q)]);
+          p += 2 + 6 * subs.length;
+          out.push(subs);
+        }
+      });
+    });
+  });
+  return out;
+}
+
+test('cbcs: every H.264 slice is protected from where FFmpeg\'s parser ends its slice header', () => {
+  for (const name of ['avc_aac.mp4', 'avc_slices.mp4']) {
+    const out = join(tmp, `${name}.cbcs-headers.mp4`);
+    encrypt(content(name), out, '--scheme', 'cbcs', '--key', KEY);
+    const samples = videoSamples(content(name));
+    const ends = ffmpegSliceHeaderEnds(content(name));
+    const subsamples = sencSubsamples(out, 1, 0);
+    assert.equal(samples.length, subsamples.length);
+    assert.equal(samples.length, ends.length);
+    let slices = 0;
+    samples.forEach((sample, i) => {
+      // Expected protected ranges: from each slice's data to its NAL unit's end (16 bytes at
+      // least; a shorter one stays clear).
+      const want = [];
+      let k = 0;
+      for (let pos = 0; pos < sample.length;) {
+        const size = sample.readUInt32BE(pos);
+        const nal = sample.subarray(pos + 4, pos + 4 + size);
+        const type = nal[0] & 0x1f;
+        if (type === 1 || type === 5) {
+          const start = pos + 4 + rawBytes(nal, Math.ceil(ends[i][k++] / 8));
+          if (pos + 4 + size - start >= 16) want.push([start, pos + 4 + size - start]);
+          ++slices;
+        }
+        pos += 4 + size;
+      }
+      assert.equal(k, ends[i].length, `sample ${i}: slice count`);
+      const got = [];
+      let at = 0;
+      for (const [clear, prot] of subsamples[i]) {
+        at += clear;
+        if (prot) got.push([at, prot]);
+        at += prot;
+      }
+      assert.equal(at, sample.length);
+      assert.deepEqual(got, want, `${name} sample ${i}`);
+    });
+    assert.ok(slices >= samples.length * (name === 'avc_slices.mp4' ? 4 : 1));
+  }
+});
 
 test('cbcs with 16-byte per-sample IVs and the Clear Key pssh', () => {
   const name = 'avc_slices.mp4';

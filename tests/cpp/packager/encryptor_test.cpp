@@ -112,8 +112,9 @@ std::map<uint32_t, std::vector<mp4::Kid>> CheckRoundTrip(const Bytes& encrypted,
 }
 
 // Every protected range of a video sample lies inside one NAL unit, after its length field and
-// header, and is a whole number of blocks.
-void CheckNalLayout(const Bytes& clear_input, const Bytes& encrypted, uint32_t video_track) {
+// header, and is a whole number of blocks (except in cbcs, where it starts at the slice data).
+void CheckNalLayout(const Bytes& clear_input, const Bytes& encrypted, uint32_t video_track,
+                    bool aligned = true) {
   Stream in, out;
   REQUIRE(ParseStream(clear_input, &in).ok());
   REQUIRE(ParseStream(encrypted, &out).ok());
@@ -135,7 +136,7 @@ void CheckNalLayout(const Bytes& clear_input, const Bytes& encrypted, uint32_t v
       pos += sub.clear_bytes;
       if (sub.protected_bytes) {
         ++protected_ranges;
-        CHECK(sub.protected_bytes % 16 == 0);
+        CHECK((!aligned || sub.protected_bytes % 16 == 0));
         bool inside = false;
         for (auto [begin, end] : nals)
           inside = inside || (pos >= begin && pos + sub.protected_bytes <= end);
@@ -155,7 +156,7 @@ TEST_CASE("encrypt: every scheme round-trips to the published clear samples") {
       const Bytes out = Encrypted(input, Options(scheme), {{"", kKid1, kKey1}});
       auto kids = CheckRoundTrip(out, kProg8sExpected, {{Kid(kKid1), kKey1}});
       CHECK(kids.size() == 2);
-      CheckNalLayout(input, out, 2);
+      CheckNalLayout(input, out, 2, scheme != cenc::Scheme::kCbcs);
 
       Stream stream;
       REQUIRE(ParseStream(out, &stream).ok());
@@ -191,6 +192,38 @@ TEST_CASE("encrypt: every scheme round-trips to the published clear samples") {
       CHECK(stream.init.pssh[0].version == 1);
       CHECK(stream.init.pssh[0].kids == std::vector<mp4::Kid>{Kid(kKid1)});
     }
+  }
+}
+
+// Slice header sizes of the first four pictures of prog_8s, as FFmpeg's trace_headers bitstream
+// filter reports them (an independent H.264 parser): the header ends at bit 40, 44, 72 and 81
+// of the NAL unit, i.e. 4, 5, 8 and 10 bytes after the 1-byte NAL unit header.
+TEST_CASE("encrypt: cbcs protection starts at the H.264 slice data, where FFmpeg's parser says") {
+  const Bytes input = test::ReadTestData(kProg8s);
+  const Bytes out = Encrypted(input, Options(cenc::Scheme::kCbcs), {{"", kKid1, kKey1}});
+  Stream in, enc;
+  REQUIRE(ParseStream(input, &in).ok());
+  REQUIRE(ParseStream(out, &enc).ok());
+  const auto clear = in.SamplesByTrack().at(2);
+  const auto protected_samples = enc.SamplesByTrack().at(2);
+  const size_t want[] = {4, 5, 8, 10};
+  for (size_t i = 0; i < 4; ++i) {
+    // The protected range's start, relative to the start of the slice NAL unit's header.
+    const uint8_t* data = input.data() + clear[i].data_offset;
+    size_t pos = 0, slice_at = 0;
+    while (pos < clear[i].size) {
+      const uint8_t type = data[pos + 4] & 0x1f;
+      if (type == 1 || type == 5) slice_at = pos + 4;
+      pos += 4 + LoadBE32(data + pos);
+    }
+    size_t start = 0;
+    for (const mp4::Subsample& sub : protected_samples[i].subsamples) {
+      start += sub.clear_bytes;
+      if (sub.protected_bytes) break;
+      start += sub.protected_bytes;
+    }
+    INFO("sample " << i);
+    CHECK(start - slice_at == 1 + want[i]);
   }
 }
 
@@ -300,7 +333,7 @@ TEST_CASE("encrypt: cbcs video with several slices per sample, and a clear text 
   for (const ExpectedSample& e : ReadExpected("mp4ff_cbcs.samples.tsv"))
     if (e.track_id == 1) want.push_back(e.md5);
   CHECK(md5s == want);
-  CheckNalLayout(input, out, 1);
+  CheckNalLayout(input, out, 1, /*aligned=*/false);
   for (const mp4::Track& t : stream.init.tracks)
     CHECK((t.scheme_type == mp4::MakeFourCC("cbcs")) == (t.handler == mp4::MakeFourCC("vide")));
   // The first CEA-608 sample ('cdat' box, 24 bytes at 2821 in the input: traf 2 of the first

@@ -30,9 +30,9 @@ Bytes Cat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-Layout H264(const Bytes& sample, SliceHeaderSize slice = nullptr) {
+Layout H264(const Bytes& sample, NalVisitor visit = nullptr, bool align = true) {
   std::vector<mp4::Subsample> out;
-  REQUIRE(NalSubsamples(sample, NalCodec::kH264, 4, slice, &out).ok());
+  REQUIRE(NalSubsamples(sample, NalCodec::kH264, 4, visit, align, &out).ok());
   return Of(out);
 }
 
@@ -58,14 +58,26 @@ TEST_CASE("subsamples: H.265 has a 2-byte NAL unit header and VCL types 0..31") 
   std::vector<mp4::Subsample> out;
   // IDR_W_RADL (19): header 0x26 0x01; then a PPS (34): header 0x44 0x01, clear.
   Bytes sample = Cat({Nal({0x26, 0x01}, 64), Nal({0x44, 0x01}, 40)});
-  REQUIRE(NalSubsamples(sample, NalCodec::kH265, 4, nullptr, &out).ok());
+  REQUIRE(NalSubsamples(sample, NalCodec::kH265, 4, nullptr, true, &out).ok());
   CHECK(Of(out) == Layout{{6, 64}, {46, 0}});
 }
 
 TEST_CASE("subsamples: a measured slice header stays clear") {
-  auto slice = [](ByteSpan nal) -> Result<size_t> { return size_t(7); };
-  // 64 payload bytes, 7 of them slice header: 57 -> 48 protected, 9 more clear.
-  CHECK(H264(Nal({0x65}, 64), slice) == Layout{{5 + 7 + 9, 48}});
+  std::vector<std::pair<size_t, bool>> seen;
+  auto slice = [&](ByteSpan nal, bool vcl) -> Result<size_t> {
+    seen.emplace_back(nal.size, vcl);
+    return size_t(vcl ? 7 : 0);
+  };
+  // SEI (visited, not VCL), then 64 payload bytes of which 7 slice header: aligned, 57 -> 48
+  // protected and 9 more clear; unaligned (cbcs), the 57 bytes after the header.
+  const Bytes sample = Cat({Nal({0x06}, 3), Nal({0x65}, 64)});
+  CHECK(H264(sample, slice) == Layout{{8 + 5 + 7 + 9, 48}});
+  CHECK(seen == std::vector<std::pair<size_t, bool>>{{4, false}, {65, true}});
+  CHECK(H264(sample, slice, /*align=*/false) == Layout{{8 + 5 + 7, 57}});
+  auto broken = [](ByteSpan, bool) -> Result<size_t> { return Malformed("slice header: PPS 3 is not defined"); };
+  std::vector<mp4::Subsample> out;
+  CHECK(NalSubsamples(sample, NalCodec::kH264, 4, broken, true, &out).message() ==
+        "NAL unit at byte 0: slice header: PPS 3 is not defined");
 }
 
 TEST_CASE("subsamples: clear runs above 65535 bytes are split") {
@@ -77,19 +89,19 @@ TEST_CASE("subsamples: NAL unit lengths must fill the sample exactly") {
   std::vector<mp4::Subsample> out;
   Bytes sample = Nal({0x65}, 20);
   sample.pop_back();
-  Status s = NalSubsamples(sample, NalCodec::kH264, 4, nullptr, &out);
+  Status s = NalSubsamples(sample, NalCodec::kH264, 4, nullptr, true, &out);
   CHECK(s.code() == Code::kMalformed);
   CHECK(s.message() == "NAL unit at byte 0: length 21 runs past the sample's end (24 bytes)");
-  s = NalSubsamples(test::Hex("000000"), NalCodec::kH264, 4, nullptr, &out);
+  s = NalSubsamples(test::Hex("000000"), NalCodec::kH264, 4, nullptr, true, &out);
   CHECK(s.message() == "NAL unit at byte 0: 3 bytes left for a 4-byte length");
-  CHECK(NalSubsamples(sample, NalCodec::kH264, 3, nullptr, &out).code() == Code::kMalformed);
+  CHECK(NalSubsamples(sample, NalCodec::kH264, 3, nullptr, true, &out).code() == Code::kMalformed);
 }
 
 TEST_CASE("subsamples: 2-byte NAL unit lengths") {
   std::vector<mp4::Subsample> out;
   Bytes sample = {0x00, 0x21, 0x65};
   sample.insert(sample.end(), 32, 0);
-  REQUIRE(NalSubsamples(sample, NalCodec::kH264, 2, nullptr, &out).ok());
+  REQUIRE(NalSubsamples(sample, NalCodec::kH264, 2, nullptr, true, &out).ok());
   CHECK(Of(out) == Layout{{3, 32}});
 }
 

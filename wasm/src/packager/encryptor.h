@@ -25,6 +25,8 @@
 
 namespace wee::packager {
 
+struct Box;  // box_tree.h
+
 // SystemIDs of the 'pssh' boxes written (ISO/IEC 23001-7 / W3C "cenc" init data, DASH-IF).
 extern const mp4::Kid kCommonSystemId;    // 1077efec-c0b2-4d02-ace3-3c1e52e2fb4b
 extern const mp4::Kid kClearKeySystemId;  // e2719d58-a985-b3c9-781a-b030af78d30e
@@ -96,6 +98,8 @@ class Encryptor {
   struct Plan;
   Status RewriteMoov(ByteSpan piece, uint64_t offset, std::vector<TrackState>* tracks,
                      Bytes* out);
+  Status ProtectSampleEntry(Box* entry, const mp4::EncryptionParams& params, bool first,
+                            const std::string& where, TrackState* t);
   Status PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackState>* tracks, Plan* plan);
 
   EncryptOptions options_;

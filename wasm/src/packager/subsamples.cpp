@@ -25,6 +25,10 @@ void SubsampleBuilder::Add(uint64_t clear_bytes, uint64_t protected_bytes) {
     const uint64_t partial = protected_bytes % kAesBlockSize;
     clear_bytes += partial;
     protected_bytes -= partial;
+  } else if (protected_bytes < kAesBlockSize) {
+    // Less than a block is never encrypted (9.6.1): keep the layout simple, all clear.
+    clear_bytes += protected_bytes;
+    protected_bytes = 0;
   }
   pending_clear_ += clear_bytes;
   if (protected_bytes == 0) return;
@@ -46,15 +50,14 @@ void SubsampleBuilder::Push(uint64_t clear_bytes, uint64_t protected_bytes) {
 }
 
 Status NalSubsamples(ByteSpan sample, NalCodec codec, uint8_t length_size,
-                     const SliceHeaderSize& slice_header_size,
-                     std::vector<mp4::Subsample>* out) {
+                     const NalVisitor& visit, bool align, std::vector<mp4::Subsample>* out) {
   if (length_size < 1 || length_size > 4 || length_size == 3) {
     return Malformed("NAL unit length size " + std::to_string(length_size) +
                      " is not 1, 2 or 4");
   }
   const size_t nal_header_size = codec == NalCodec::kH264 ? 1 : 2;
   std::vector<mp4::Subsample> subsamples;
-  SubsampleBuilder builder(/*align=*/true, &subsamples);
+  SubsampleBuilder builder(align, &subsamples);
   for (size_t pos = 0; pos < sample.size;) {
     if (sample.size - pos < length_size) {
       return Malformed("NAL unit at byte " + std::to_string(pos) + ": " +
@@ -68,20 +71,19 @@ Status NalSubsamples(ByteSpan sample, NalCodec codec, uint8_t length_size,
                        std::to_string(nal_size) + " runs past the sample's end (" +
                        std::to_string(sample.size) + " bytes)");
     }
-    const uint8_t* nal = sample.data + pos + length_size;
-    uint64_t clear = length_size + nal_size;
-    if (nal_size > nal_header_size && IsVcl(codec, nal)) {
-      size_t header = 0;
-      if (slice_header_size) {
-        Result<size_t> measured = slice_header_size(ByteSpan(nal, size_t(nal_size)));
-        if (!measured.ok()) {
-          Status s = measured.status();
-          return s.Within("NAL unit at byte " + std::to_string(pos));
-        }
-        header = *measured;
+    const ByteSpan nal(sample.data + pos + length_size, size_t(nal_size));
+    const bool vcl = nal_size > nal_header_size && IsVcl(codec, nal.data);
+    size_t header = 0;
+    if (visit && nal_size > 0) {
+      Result<size_t> measured = visit(nal, vcl);
+      if (!measured.ok()) {
+        Status s = measured.status();
+        return s.Within("NAL unit at byte " + std::to_string(pos));
       }
-      clear = std::min<uint64_t>(clear, length_size + nal_header_size + header);
+      header = *measured;
     }
+    uint64_t clear = length_size + nal_size;
+    if (vcl) clear = std::min<uint64_t>(clear, length_size + nal_header_size + header);
     builder.Add(clear, length_size + nal_size - clear);
     pos += length_size + size_t(nal_size);
   }

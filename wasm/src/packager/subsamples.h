@@ -8,11 +8,11 @@
 //
 // - The length field and the NAL unit header stay clear (23001-7 10.2 / 10.4.2; Chromium's MP4
 //   parser checks it when it rewrites lengths into Annex B start codes).
-// - The slice header stays clear too, when it can be measured (see SliceHeaderSize).
+// - The slice header stays clear too, when it can be measured (see NalVisitor).
 // - Non-VCL NAL units (SPS, PPS, SEI, AUD, ...) are entirely clear.
-// - The protected part of every VCL NAL unit is a whole number of 16-byte blocks: required for
-//   cbc1/cens (10.2, 10.3), by CMAF for cenc, and it keeps cbcs' pattern free of a trailing
-//   partial block.
+// - With `align`, the protected part of every VCL NAL unit is a whole number of 16-byte blocks:
+//   required for cbc1/cens (10.2, 10.3) and by CMAF for cenc. cbcs instead starts protection
+//   at the slice data (10.4.2) and its pattern leaves a trailing partial block clear.
 // - BytesOfClearData is 16 bits: longer clear runs are split into (65535, 0) subsamples.
 #pragma once
 
@@ -28,14 +28,15 @@ namespace wee::packager {
 
 enum class NalCodec { kH264, kH265 };
 
-// Measures the slice header of a VCL NAL unit (header bytes after the NAL unit header), or
-// returns 0 to leave only the NAL unit header clear. Given the whole NAL unit.
-using SliceHeaderSize = std::function<Result<size_t>(ByteSpan nal)>;
+// Called for every NAL unit of a sample, in order, with the whole NAL unit (header included):
+// returns the size of the slice header after the NAL unit header for coded slices (0: unknown,
+// only the NAL unit header stays clear); may take in-band SPS/PPS for later slices.
+using NalVisitor = std::function<Result<size_t>(ByteSpan nal, bool vcl)>;
 
 // Builds the subsamples of one length-prefixed H.264/H.265 sample. kMalformed naming the byte
 // position if the NAL unit lengths do not exactly fill the sample.
 [[nodiscard]] Status NalSubsamples(ByteSpan sample, NalCodec codec, uint8_t length_size,
-                                   const SliceHeaderSize& slice_header_size,
+                                   const NalVisitor& visit, bool align,
                                    std::vector<mp4::Subsample>* out);
 
 // One subsample for a sample protected from its start (audio in cens and cbc1, whose protected
