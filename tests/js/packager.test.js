@@ -292,6 +292,23 @@ test('DASH set: encrypted segments, MPD ContentProtection, HLS playlists; both d
   }
 });
 
+test('DASH set with key rotation: each segment\'s EXT-X-KEY names its KID; cbcs is SAMPLE-AES', () => {
+  const out = join(tmp, 'dash-rotation');
+  encrypt(join(content('dash'), 'manifest.mpd'), out, '--scheme', 'cbcs', '--rotate', '1', '--key', KEY, '--key', VIDEO_KEY);
+  const video = readFileSync(join(out, 'video-0.m3u8'), 'utf8');
+  const keys = [...video.matchAll(/#EXT-X-KEY:METHOD=SAMPLE-AES,URI="[^"]*",KEYID=0x([0-9a-f]{32}),/g)].map((m) => m[1]);
+  const [kid0, kid1] = [KEY, VIDEO_KEY].map((k) => k.split(':')[0]);
+  assert.deepEqual(keys, [kid0, kid1, kid0, kid1]);
+  // The key line comes before the segment it applies to.
+  assert.match(video, new RegExp(`KEYID=0x${kid1},[^\\n]*\\n#EXTINF:1\\.000000,\\nchunk-0-00002\\.m4s`));
+  // The MPD's default_KID is the first period's.
+  assert.match(readFileSync(join(out, 'manifest.mpd'), 'utf8'), /value="cbcs" cenc:default_KID="00112233-4455-6677-8899-aabbccddeeff"/);
+  const back = join(tmp, 'dash-rotation.mp4');
+  const names = (d) => [join(d, 'init-0.m4s'), ...[1, 2, 3, 4].map((i) => join(d, `chunk-0-0000${i}.m4s`))];
+  decrypt(names(out), back, [KEY, VIDEO_KEY]);
+  assert.deepEqual(ffmpegPackets(back), ffmpegPackets(names(content('dash'))));
+});
+
 test('DASH set with cens: no HLS (HLS has no METHOD for it), the MPD says cens', () => {
   const out = join(tmp, 'dash-cens');
   const r = encrypt(join(content('dash'), 'manifest.mpd'), out, '--scheme', 'cens', '--key', KEY);

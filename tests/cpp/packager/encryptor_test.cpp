@@ -268,7 +268,8 @@ TEST_CASE("encrypt: a catch-all key covers the kinds without their own") {
 
 TEST_CASE("encrypt: key rotation switches KIDs every N fragments with seig groups and a pssh") {
   const Bytes input = test::ReadTestData(kProg8s);
-  for (cenc::Scheme scheme : {cenc::Scheme::kCenc, cenc::Scheme::kCbcs}) {
+  for (cenc::Scheme scheme :
+       {cenc::Scheme::kCenc, cenc::Scheme::kCbcs, cenc::Scheme::kCens, cenc::Scheme::kCbc1}) {
     SECTION(cenc::SchemeName(scheme)) {
       EncryptOptions options = Options(scheme);
       options.rotation_period = 1;
