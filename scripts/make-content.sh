@@ -7,6 +7,7 @@
 #   avc_aac.mp4      H.264 (1 slice) + AAC, one fragmented file, a fragment per second
 #   avc_slices.mp4   H.264 with 4 slices per picture (several protected ranges per sample) + AAC
 #   hevc_aac.mp4     H.265 + AAC, fragmented                  (if ffmpeg has libx265)
+#   hevc_slices.mp4  H.265 640x360, 4 slices, wavefront entry points, weighted bi-prediction
 #   av1.mp4          AV1, fragmented                           (if ffmpeg has libaom-av1)
 #   dash/            H.264 + AAC as `ffmpeg -f dash` writes it: manifest.mpd, init + segments
 #   progressive.mp4  H.264 + AAC, NOT fragmented (for the error path)
@@ -55,8 +56,12 @@ if have_encoder libx265; then
   make hevc_aac.mp4 "${src[@]}" -c:v libx265 -preset veryfast -pix_fmt yuv420p -tag:v hvc1 \
     -x265-params "keyint=30:min-keyint=30:scenecut=0:frame-threads=1:pools=none:log-level=error" \
     "${aac[@]}" "${frag[@]}"
+  make hevc_slices.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=$seconds" \
+    -c:v libx265 -preset veryfast -pix_fmt yuv420p -tag:v hvc1 \
+    -x265-params "keyint=30:min-keyint=30:scenecut=0:slices=4:wpp=1:weightb=1:frame-threads=1:log-level=error" \
+    "${frag[@]}"
 else
-  log "ffmpeg has no libx265: skipping hevc_aac.mp4"
+  log "ffmpeg has no libx265: skipping hevc_aac.mp4 and hevc_slices.mp4"
 fi
 if have_encoder libaom-av1; then
   make av1.mp4 -f lavfi -i "testsrc2=size=320x180:rate=30:duration=$seconds" \

@@ -20,7 +20,7 @@ const VIDEO_KEY = '11111111111111111111111111111111:101112131415161718191a1b1c1d
 const AUDIO_KEY = '22222222222222222222222222222222:202122232425262728292a2b2c2d2e2f';
 const SEED = '000102030405060708090a0b0c0d0e0f';
 
-const inputs = ['avc_aac.mp4', 'avc_slices.mp4', 'hevc_aac.mp4'].filter((f) => existsSync(content(f)));
+const inputs = ['avc_aac.mp4', 'avc_slices.mp4', 'hevc_aac.mp4', 'hevc_slices.mp4'].filter((f) => existsSync(content(f)));
 
 function encrypt(input, output, ...args) {
   const r = run('encrypt', input, '-o', output, '--iv-seed', SEED, ...args);
@@ -59,9 +59,10 @@ function videoSamples(file) {
   return sizes.map((n) => data.subarray(pos, (pos += n)));
 }
 
-// Where FFmpeg's trace_headers (its own H.264 parser) ends each slice header: per packet, per
-// slice, the bit after the last slice_header() syntax element (cabac_alignment_one_bit is not
-// part of it), counted from the start of the NAL unit's RBSP.
+// Where FFmpeg's trace_headers (its own H.264 / H.265 parser) ends each slice header: per
+// packet, per slice, the bit after the last syntax element it reports for the header (the
+// CABAC or byte alignment bits included: both end where the slice data starts), counted from
+// the start of the NAL unit's RBSP.
 function ffmpegSliceHeaderEnds(file) {
   const r = spawnSync('ffmpeg', ['-v', 'trace', '-i', file, '-map', '0:v', '-c', 'copy', '-bsf:v', 'trace_headers', '-f', 'null', '-'],
     { encoding: 'utf8', maxBuffer: 256 << 20 });
@@ -71,10 +72,11 @@ function ffmpegSliceHeaderEnds(file) {
   for (const line of r.stderr.split('\n')) {
     if (!line.includes('[trace_headers @')) continue;
     if (/\] Packet: /.test(line)) packets.push([]);
-    else if (/\] Slice Header$/.test(line)) { slice = { end: 0 }; packets.at(-1).push(slice); }
+    else if (/\] Slice (Segment )?Header$/.test(line)) { slice = { end: 0 }; packets.at(-1).push(slice); }
+    else if (/\] [A-Z]/.test(line)) slice = null;  // another structure (SEI, parameter sets)
     else {
       const m = /\] (\d+)\s+(\S+)\s+([01]+) = /.exec(line);
-      if (m && slice && m[2] !== 'cabac_alignment_one_bit') slice.end = +m[1] + m[3].length;
+      if (m && slice) slice.end = +m[1] + m[3].length;
     }
   }
   return packets.map((p) => p.map((s) => s.end));
@@ -127,8 +129,9 @@ function sencSubsamples(file, trackId, ivSize) {
   return out;
 }
 
-test('cbcs: every H.264 slice is protected from where FFmpeg\'s parser ends its slice header', () => {
-  for (const name of ['avc_aac.mp4', 'avc_slices.mp4']) {
+test('cbcs: every H.264 and H.265 slice is protected from where FFmpeg\'s parser ends its slice header', () => {
+  for (const name of ['avc_aac.mp4', 'avc_slices.mp4', 'hevc_aac.mp4', 'hevc_slices.mp4'].filter((f) => existsSync(content(f)))) {
+    const hevc = name.startsWith('hevc');
     const out = join(tmp, `${name}.cbcs-headers.mp4`);
     encrypt(content(name), out, '--scheme', 'cbcs', '--key', KEY);
     const samples = videoSamples(content(name));
@@ -145,8 +148,8 @@ test('cbcs: every H.264 slice is protected from where FFmpeg\'s parser ends its 
       for (let pos = 0; pos < sample.length;) {
         const size = sample.readUInt32BE(pos);
         const nal = sample.subarray(pos + 4, pos + 4 + size);
-        const type = nal[0] & 0x1f;
-        if (type === 1 || type === 5) {
+        const vcl = hevc ? ((nal[0] >> 1) & 0x3f) < 32 : [1, 5].includes(nal[0] & 0x1f);
+        if (vcl) {
           const start = pos + 4 + rawBytes(nal, Math.ceil(ends[i][k++] / 8));
           if (pos + 4 + size - start >= 16) want.push([start, pos + 4 + size - start]);
           ++slices;

@@ -11,7 +11,7 @@ export const contentDir = join(repoRoot, 'content', 'clear');
 
 /** Makes content/clear with scripts/make-content.sh if it is not there yet. */
 export function ensureContent() {
-  if (!existsSync(join(contentDir, 'dash', 'manifest.mpd')) || !existsSync(join(contentDir, 'avc_aac.mp4'))) {
+  if (!existsSync(join(contentDir, 'dash', 'manifest.mpd')) || !existsSync(join(contentDir, 'progressive.mp4'))) {
     const r = spawnSync('bash', [join(repoRoot, 'scripts', 'make-content.sh')], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`make-content.sh failed: ${r.stderr}`);
   }

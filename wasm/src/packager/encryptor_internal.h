@@ -12,6 +12,7 @@
 #include "packager/boxes.h"
 #include "packager/encryptor.h"
 #include "packager/h264_slice_header.h"
+#include "packager/h265_slice_header.h"
 
 namespace wee::packager {
 namespace internal {
@@ -54,7 +55,9 @@ struct Encryptor::TrackState {
   TrackInfo info;
   internal::Codec codec = internal::Codec::kNone;
   uint8_t nal_length_size = 0;
-  H264SliceHeaderParser h264;  // SPS/PPS of an H.264 track, to keep slice headers clear
+  // Parameter sets of an H.264 or H.265 track, to keep slice headers clear.
+  H264SliceHeaderParser h264;
+  H265SliceHeaderParser h265;
   uint32_t trex_sample_duration = 0;
   uint32_t trex_sample_size = 0;
   uint32_t trex_sample_flags = 0;

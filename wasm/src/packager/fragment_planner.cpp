@@ -206,26 +206,20 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
                                    params.kid, 16, &n);
           else job.sample.iv = params.constant_iv;
           const ByteSpan data = piece.sub(size_t(pos), size);
-          if (track->codec == Codec::kH264) {
-            // In-band SPS/PPS ('avc3') update the tables before the slices that use them.
-            H264SliceHeaderParser& h264 = track->h264;
-            auto visit = [&h264](ByteSpan nal, bool vcl) -> Result<size_t> {
+          if (track->codec == Codec::kH264 || track->codec == Codec::kH265) {
+            // In-band SPS/PPS ('avc3', 'hev1') update the tables before the slices using them.
+            const bool h264 = track->codec == Codec::kH264;
+            auto visit = [track, h264](ByteSpan nal, bool vcl) -> Result<size_t> {
               if (!vcl) {
-                WEE_RETURN_IF_ERROR(h264.ProcessNal(nal));
+                WEE_RETURN_IF_ERROR(h264 ? track->h264.ProcessNal(nal) : track->h265.ProcessNal(nal));
                 return size_t(0);
               }
-              return h264.SliceHeaderSize(nal);
+              return h264 ? track->h264.SliceHeaderSize(nal) : track->h265.SliceHeaderSize(nal);
             };
             // cbcs protects from the slice data on (23001-7 10.4.2); the others block-align.
             const bool align = options_.scheme != cenc::Scheme::kCbcs;
-            Status s = NalSubsamples(data, NalCodec::kH264, track->nal_length_size, visit, align,
-                                     &job.sample.subsamples);
-            if (!s.ok()) return s.Within(trun_where + ": sample " + std::to_string(i));
-          } else if (track->codec == Codec::kH265) {
-            // H.265 slice headers are not measured yet: the NAL unit header stays clear and the
-            // protected part is block-aligned (a clear leader), for every scheme.
-            Status s = NalSubsamples(data, NalCodec::kH265, track->nal_length_size, nullptr,
-                                     /*align=*/true, &job.sample.subsamples);
+            Status s = NalSubsamples(data, h264 ? NalCodec::kH264 : NalCodec::kH265,
+                                     track->nal_length_size, visit, align, &job.sample.subsamples);
             if (!s.ok()) return s.Within(trun_where + ": sample " + std::to_string(i));
           } else if (options_.scheme == cenc::Scheme::kCens ||
                      options_.scheme == cenc::Scheme::kCbc1) {

@@ -16,21 +16,6 @@ Status Bad(const char* what, const std::string& detail) {
   return Malformed(std::string(what) + ": " + detail);
 }
 
-// Reads and bounds a ue(v) field, naming it in the error.
-#define READ_UE(reader, what, field, max)                                         \
-  do {                                                                            \
-    if (!(reader).ReadUe(&(field))) return Bad(what, "truncated at " #field);     \
-    if ((field) > (max)) return Bad(what, #field " " + std::to_string(field) + " is out of range"); \
-  } while (0)
-#define READ_BITS(reader, what, n, field)                                         \
-  do {                                                                            \
-    if (!(reader).ReadBits((n), &(field))) return Bad(what, "truncated at " #field); \
-  } while (0)
-#define READ_SE(reader, what, field)                                              \
-  do {                                                                            \
-    if (!(reader).ReadSe(&(field))) return Bad(what, "truncated at " #field);     \
-  } while (0)
-
 // scaling_list() (7.3.2.1.1.1): only walked over.
 bool SkipScalingList(RbspBitReader* r, int size) {
   int last = 8, next = 8;
@@ -46,61 +31,6 @@ bool SkipScalingList(RbspBitReader* r, int size) {
 }
 
 }  // namespace
-
-// --- RBSP bit reader -------------------------------------------------------------------------
-
-void RbspBitReader::NextByte() {
-  zeros_ = data_[byte_] == 0 ? zeros_ + 1 : 0;
-  ++byte_;
-  bit_ = 0;
-  // 7.4.1: 0x000003 -> 0x0000; the 03 is not part of the RBSP.
-  if (byte_ < data_.size && zeros_ >= 2 && data_[byte_] == 0x03) {
-    ++byte_;
-    zeros_ = 0;
-  }
-}
-
-bool RbspBitReader::ReadBits(int count, uint32_t* out) {
-  uint32_t v = 0;
-  for (int i = 0; i < count; ++i) {
-    if (byte_ >= data_.size) return false;
-    v = (v << 1) | ((data_[byte_] >> (7 - bit_)) & 1);
-    if (++bit_ == 8) NextByte();
-  }
-  *out = v;
-  return true;
-}
-
-bool RbspBitReader::SkipBits(int count) {
-  uint32_t ignored = 0;
-  for (; count > 0; count -= 32)
-    if (!ReadBits(count < 32 ? count : 32, &ignored)) return false;
-  return true;
-}
-
-bool RbspBitReader::ReadUe(uint32_t* out) {
-  int zeros = 0;
-  uint32_t bit = 0;
-  for (;;) {
-    if (!ReadBit(&bit)) return false;
-    if (bit) break;
-    if (++zeros > 31) return false;
-  }
-  uint32_t rest = 0;
-  if (!ReadBits(zeros, &rest)) return false;
-  const uint64_t value = (uint64_t(1) << zeros) - 1 + rest;
-  if (value > UINT32_MAX - 1) return false;
-  *out = uint32_t(value);
-  return true;
-}
-
-bool RbspBitReader::ReadSe(int32_t* out) {
-  uint32_t k = 0;
-  if (!ReadUe(&k)) return false;
-  // 9.1.1: k odd -> (k+1)/2, even -> -k/2.
-  *out = (k & 1) ? int32_t((uint64_t(k) + 1) / 2) : -int32_t(k / 2);
-  return true;
-}
 
 // --- parameter sets --------------------------------------------------------------------------
 
@@ -139,53 +69,53 @@ Status H264SliceHeaderParser::ParseSps(ByteSpan nal) {
   uint32_t profile_idc = 0, id = 0, v = 0;
   Sps sps;
   if (!r.SkipBits(8)) return Bad("SPS", "empty");
-  READ_BITS(r, "SPS", 8, profile_idc);
+  WEE_READ_BITS(r, "SPS", 8, profile_idc);
   if (!r.SkipBits(16)) return Bad("SPS", "truncated at level_idc");
-  READ_UE(r, "SPS", id, kMaxSpsId);
+  WEE_READ_UE(r, "SPS", id, kMaxSpsId);
   static constexpr uint32_t kHighProfiles[] = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135};
   if (std::find(std::begin(kHighProfiles), std::end(kHighProfiles), profile_idc) != std::end(kHighProfiles)) {
     uint32_t chroma_format_idc = 0;
-    READ_UE(r, "SPS", chroma_format_idc, 3);
+    WEE_READ_UE(r, "SPS", chroma_format_idc, 3);
     sps.chroma_array_type = chroma_format_idc;
     if (chroma_format_idc == 3) {
-      READ_BITS(r, "SPS", 1, v);
+      WEE_READ_BITS(r, "SPS", 1, v);
       sps.separate_colour_plane = v;
       if (v) sps.chroma_array_type = 0;
     }
     uint32_t bit_depth = 0;
-    READ_UE(r, "SPS", bit_depth, 6);  // bit_depth_luma_minus8
-    READ_UE(r, "SPS", bit_depth, 6);  // bit_depth_chroma_minus8
-    READ_BITS(r, "SPS", 1, v);        // qpprime_y_zero_transform_bypass_flag
+    WEE_READ_UE(r, "SPS", bit_depth, 6);  // bit_depth_luma_minus8
+    WEE_READ_UE(r, "SPS", bit_depth, 6);  // bit_depth_chroma_minus8
+    WEE_READ_BITS(r, "SPS", 1, v);        // qpprime_y_zero_transform_bypass_flag
     uint32_t scaling_matrix = 0;
-    READ_BITS(r, "SPS", 1, scaling_matrix);
+    WEE_READ_BITS(r, "SPS", 1, scaling_matrix);
     if (scaling_matrix) {
       for (int i = 0; i < (chroma_format_idc != 3 ? 8 : 12); ++i) {
-        READ_BITS(r, "SPS", 1, v);
+        WEE_READ_BITS(r, "SPS", 1, v);
         if (v && !SkipScalingList(&r, i < 6 ? 16 : 64)) return Bad("SPS", "truncated in scaling_list");
       }
     }
   }
-  READ_UE(r, "SPS", v, 12);  // log2_max_frame_num_minus4
+  WEE_READ_UE(r, "SPS", v, 12);  // log2_max_frame_num_minus4
   sps.log2_max_frame_num = v + 4;
-  READ_UE(r, "SPS", sps.pic_order_cnt_type, 2);
+  WEE_READ_UE(r, "SPS", sps.pic_order_cnt_type, 2);
   if (sps.pic_order_cnt_type == 0) {
-    READ_UE(r, "SPS", v, 12);  // log2_max_pic_order_cnt_lsb_minus4
+    WEE_READ_UE(r, "SPS", v, 12);  // log2_max_pic_order_cnt_lsb_minus4
     sps.log2_max_pic_order_cnt_lsb = v + 4;
   } else if (sps.pic_order_cnt_type == 1) {
-    READ_BITS(r, "SPS", 1, v);
+    WEE_READ_BITS(r, "SPS", 1, v);
     sps.delta_pic_order_always_zero = v;
     int32_t offset = 0;
-    READ_SE(r, "SPS", offset);  // offset_for_non_ref_pic
-    READ_SE(r, "SPS", offset);  // offset_for_top_to_bottom_field
+    WEE_READ_SE(r, "SPS", offset);  // offset_for_non_ref_pic
+    WEE_READ_SE(r, "SPS", offset);  // offset_for_top_to_bottom_field
     uint32_t cycle = 0;
-    READ_UE(r, "SPS", cycle, 255);
-    for (uint32_t i = 0; i < cycle; ++i) READ_SE(r, "SPS", offset);
+    WEE_READ_UE(r, "SPS", cycle, 255);
+    for (uint32_t i = 0; i < cycle; ++i) WEE_READ_SE(r, "SPS", offset);
   }
-  READ_UE(r, "SPS", v, 32);       // max_num_ref_frames
-  READ_BITS(r, "SPS", 1, v);      // gaps_in_frame_num_value_allowed_flag
-  READ_UE(r, "SPS", v, 1 << 16);  // pic_width_in_mbs_minus1
-  READ_UE(r, "SPS", v, 1 << 16);  // pic_height_in_map_units_minus1
-  READ_BITS(r, "SPS", 1, v);
+  WEE_READ_UE(r, "SPS", v, 32);       // max_num_ref_frames
+  WEE_READ_BITS(r, "SPS", 1, v);      // gaps_in_frame_num_value_allowed_flag
+  WEE_READ_UE(r, "SPS", v, 1 << 16);  // pic_width_in_mbs_minus1
+  WEE_READ_UE(r, "SPS", v, 1 << 16);  // pic_height_in_map_units_minus1
+  WEE_READ_BITS(r, "SPS", 1, v);
   sps.frame_mbs_only = v;
   sps_[id] = sps;
   return Status::Ok();
@@ -197,34 +127,34 @@ Status H264SliceHeaderParser::ParsePps(ByteSpan nal) {
   uint32_t id = 0, v = 0;
   Pps pps;
   if (!r.SkipBits(8)) return Bad("PPS", "empty");
-  READ_UE(r, "PPS", id, kMaxPpsId);
-  READ_UE(r, "PPS", pps.sps_id, kMaxSpsId);
-  READ_BITS(r, "PPS", 1, v);
+  WEE_READ_UE(r, "PPS", id, kMaxPpsId);
+  WEE_READ_UE(r, "PPS", pps.sps_id, kMaxSpsId);
+  WEE_READ_BITS(r, "PPS", 1, v);
   pps.entropy_coding_mode = v;
-  READ_BITS(r, "PPS", 1, v);
+  WEE_READ_BITS(r, "PPS", 1, v);
   pps.bottom_field_pic_order_in_frame_present = v;
-  READ_UE(r, "PPS", v, 7);  // num_slice_groups_minus1
+  WEE_READ_UE(r, "PPS", v, 7);  // num_slice_groups_minus1
   if (v > 0) {
     // Slice groups (FMO, Baseline only): their slice headers are not measured.
     pps.slice_groups = true;
     pps_[id] = pps;
     return Status::Ok();
   }
-  READ_UE(r, "PPS", v, 31);
+  WEE_READ_UE(r, "PPS", v, 31);
   pps.num_ref_idx_l0_default_active = v + 1;
-  READ_UE(r, "PPS", v, 31);
+  WEE_READ_UE(r, "PPS", v, 31);
   pps.num_ref_idx_l1_default_active = v + 1;
-  READ_BITS(r, "PPS", 1, v);
+  WEE_READ_BITS(r, "PPS", 1, v);
   pps.weighted_pred = v;
-  READ_BITS(r, "PPS", 2, pps.weighted_bipred_idc);
+  WEE_READ_BITS(r, "PPS", 2, pps.weighted_bipred_idc);
   int32_t qp = 0;
-  READ_SE(r, "PPS", qp);  // pic_init_qp_minus26
-  READ_SE(r, "PPS", qp);  // pic_init_qs_minus26
-  READ_SE(r, "PPS", qp);  // chroma_qp_index_offset
-  READ_BITS(r, "PPS", 1, v);
+  WEE_READ_SE(r, "PPS", qp);  // pic_init_qp_minus26
+  WEE_READ_SE(r, "PPS", qp);  // pic_init_qs_minus26
+  WEE_READ_SE(r, "PPS", qp);  // chroma_qp_index_offset
+  WEE_READ_BITS(r, "PPS", 1, v);
   pps.deblocking_filter_control_present = v;
-  READ_BITS(r, "PPS", 1, v);  // constrained_intra_pred_flag
-  READ_BITS(r, "PPS", 1, v);
+  WEE_READ_BITS(r, "PPS", 1, v);  // constrained_intra_pred_flag
+  WEE_READ_BITS(r, "PPS", 1, v);
   pps.redundant_pic_cnt_present = v;
   pps_[id] = pps;
   return Status::Ok();
@@ -239,10 +169,10 @@ Result<size_t> H264SliceHeaderParser::SliceHeaderSize(ByteSpan nal) const {
   const uint32_t nal_ref_idc = (nal[0] >> 5) & 3;
   const bool idr = (nal[0] & 0x1f) == 5;
   uint32_t v = 0, slice_type = 0, pps_id = 0;
-  READ_UE(r, what, v, UINT32_MAX - 1);  // first_mb_in_slice
-  READ_UE(r, what, slice_type, 9);
+  WEE_READ_UE(r, what, v, UINT32_MAX - 1);  // first_mb_in_slice
+  WEE_READ_UE(r, what, slice_type, 9);
   slice_type %= 5;
-  READ_UE(r, what, pps_id, kMaxPpsId);
+  WEE_READ_UE(r, what, pps_id, kMaxPpsId);
   auto pps_it = pps_.find(pps_id);
   if (pps_it == pps_.end()) return Bad(what, "PPS " + std::to_string(pps_id) + " is not defined");
   const Pps& pps = pps_it->second;
@@ -251,33 +181,33 @@ Result<size_t> H264SliceHeaderParser::SliceHeaderSize(ByteSpan nal) const {
   if (sps_it == sps_.end()) return Bad(what, "SPS " + std::to_string(pps.sps_id) + " is not defined");
   const Sps& sps = sps_it->second;
 
-  if (sps.separate_colour_plane) READ_BITS(r, what, 2, v);  // colour_plane_id
-  READ_BITS(r, what, int(sps.log2_max_frame_num), v);      // frame_num
+  if (sps.separate_colour_plane) WEE_READ_BITS(r, what, 2, v);  // colour_plane_id
+  WEE_READ_BITS(r, what, int(sps.log2_max_frame_num), v);      // frame_num
   uint32_t field_pic = 0;
   if (!sps.frame_mbs_only) {
-    READ_BITS(r, what, 1, field_pic);
-    if (field_pic) READ_BITS(r, what, 1, v);  // bottom_field_flag
+    WEE_READ_BITS(r, what, 1, field_pic);
+    if (field_pic) WEE_READ_BITS(r, what, 1, v);  // bottom_field_flag
   }
-  if (idr) READ_UE(r, what, v, 65535);  // idr_pic_id
+  if (idr) WEE_READ_UE(r, what, v, 65535);  // idr_pic_id
   int32_t s = 0;
   if (sps.pic_order_cnt_type == 0) {
-    READ_BITS(r, what, int(sps.log2_max_pic_order_cnt_lsb), v);  // pic_order_cnt_lsb
-    if (pps.bottom_field_pic_order_in_frame_present && !field_pic) READ_SE(r, what, s);
+    WEE_READ_BITS(r, what, int(sps.log2_max_pic_order_cnt_lsb), v);  // pic_order_cnt_lsb
+    if (pps.bottom_field_pic_order_in_frame_present && !field_pic) WEE_READ_SE(r, what, s);
   }
   if (sps.pic_order_cnt_type == 1 && !sps.delta_pic_order_always_zero) {
-    READ_SE(r, what, s);  // delta_pic_order_cnt[0]
-    if (pps.bottom_field_pic_order_in_frame_present && !field_pic) READ_SE(r, what, s);
+    WEE_READ_SE(r, what, s);  // delta_pic_order_cnt[0]
+    if (pps.bottom_field_pic_order_in_frame_present && !field_pic) WEE_READ_SE(r, what, s);
   }
-  if (pps.redundant_pic_cnt_present) READ_UE(r, what, v, 127);
-  if (slice_type == kB) READ_BITS(r, what, 1, v);  // direct_spatial_mv_pred_flag
+  if (pps.redundant_pic_cnt_present) WEE_READ_UE(r, what, v, 127);
+  if (slice_type == kB) WEE_READ_BITS(r, what, 1, v);  // direct_spatial_mv_pred_flag
   uint32_t l0 = pps.num_ref_idx_l0_default_active, l1 = pps.num_ref_idx_l1_default_active;
   if (slice_type == kP || slice_type == kSp || slice_type == kB) {
-    READ_BITS(r, what, 1, v);  // num_ref_idx_active_override_flag
+    WEE_READ_BITS(r, what, 1, v);  // num_ref_idx_active_override_flag
     if (v) {
-      READ_UE(r, what, l0, 31);
+      WEE_READ_UE(r, what, l0, 31);
       ++l0;
       if (slice_type == kB) {
-        READ_UE(r, what, l1, 31);
+        WEE_READ_UE(r, what, l1, 31);
         ++l1;
       }
     }
@@ -285,30 +215,30 @@ Result<size_t> H264SliceHeaderParser::SliceHeaderSize(ByteSpan nal) const {
   // ref_pic_list_modification() (7.3.3.1): entries until modification_of_pic_nums_idc 3.
   for (int list = 0; list < (slice_type == kB ? 2 : slice_type == kI || slice_type == kSi ? 0 : 1); ++list) {
     uint32_t modified = 0;
-    READ_BITS(r, what, 1, modified);
+    WEE_READ_BITS(r, what, 1, modified);
     for (int n = 0; modified; ++n) {
       uint32_t idc = 0;
-      READ_UE(r, what, idc, 5);
+      WEE_READ_UE(r, what, idc, 5);
       if (idc == 3) break;
-      READ_UE(r, what, v, UINT32_MAX - 1);  // abs_diff_pic_num_minus1 or long_term_pic_num
+      WEE_READ_UE(r, what, v, UINT32_MAX - 1);  // abs_diff_pic_num_minus1 or long_term_pic_num
       if (n == 64) return Bad(what, "ref_pic_list_modification does not end");
     }
   }
   // pred_weight_table() (7.3.3.2).
   if ((pps.weighted_pred && (slice_type == kP || slice_type == kSp)) ||
       (pps.weighted_bipred_idc == 1 && slice_type == kB)) {
-    READ_UE(r, what, v, 7);  // luma_log2_weight_denom
-    if (sps.chroma_array_type != 0) READ_UE(r, what, v, 7);  // chroma_log2_weight_denom
+    WEE_READ_UE(r, what, v, 7);  // luma_log2_weight_denom
+    if (sps.chroma_array_type != 0) WEE_READ_UE(r, what, v, 7);  // chroma_log2_weight_denom
     for (int list = 0; list < (slice_type == kB ? 2 : 1); ++list) {
       for (uint32_t i = 0; i < (list == 0 ? l0 : l1); ++i) {
-        READ_BITS(r, what, 1, v);  // luma_weight_lX_flag
+        WEE_READ_BITS(r, what, 1, v);  // luma_weight_lX_flag
         if (v) {
-          READ_SE(r, what, s);
-          READ_SE(r, what, s);
+          WEE_READ_SE(r, what, s);
+          WEE_READ_SE(r, what, s);
         }
         if (sps.chroma_array_type != 0) {
-          READ_BITS(r, what, 1, v);  // chroma_weight_lX_flag
-          if (v) for (int j = 0; j < 4; ++j) READ_SE(r, what, s);
+          WEE_READ_BITS(r, what, 1, v);  // chroma_weight_lX_flag
+          if (v) for (int j = 0; j < 4; ++j) WEE_READ_SE(r, what, s);
         }
       }
     }
@@ -319,30 +249,30 @@ Result<size_t> H264SliceHeaderParser::SliceHeaderSize(ByteSpan nal) const {
       if (!r.SkipBits(2)) return Bad(what, "truncated at long_term_reference_flag");
     } else {
       uint32_t adaptive = 0;
-      READ_BITS(r, what, 1, adaptive);
+      WEE_READ_BITS(r, what, 1, adaptive);
       // Operations until 0; 1 and 3 carry difference_of_pic_nums_minus1, 2 long_term_pic_num,
       // 3 and 6 long_term_frame_idx, 4 max_long_term_frame_idx_plus1.
       for (int n = 0; adaptive; ++n) {
         uint32_t op = 0;
-        READ_UE(r, what, op, 6);  // memory_management_control_operation
+        WEE_READ_UE(r, what, op, 6);  // memory_management_control_operation
         if (op == 0) break;
         const int fields = op == 3 ? 2 : op == 5 ? 0 : 1;
-        for (int f = 0; f < fields; ++f) READ_UE(r, what, v, UINT32_MAX - 1);
+        for (int f = 0; f < fields; ++f) WEE_READ_UE(r, what, v, UINT32_MAX - 1);
         if (n == 64) return Bad(what, "dec_ref_pic_marking does not end");
       }
     }
   }
-  if (pps.entropy_coding_mode && slice_type != kI && slice_type != kSi) READ_UE(r, what, v, 2);
-  READ_SE(r, what, s);  // slice_qp_delta
+  if (pps.entropy_coding_mode && slice_type != kI && slice_type != kSi) WEE_READ_UE(r, what, v, 2);
+  WEE_READ_SE(r, what, s);  // slice_qp_delta
   if (slice_type == kSp || slice_type == kSi) {
-    if (slice_type == kSp) READ_BITS(r, what, 1, v);  // sp_for_switch_flag
-    READ_SE(r, what, s);                                // slice_qs_delta
+    if (slice_type == kSp) WEE_READ_BITS(r, what, 1, v);  // sp_for_switch_flag
+    WEE_READ_SE(r, what, s);                                // slice_qs_delta
   }
   if (pps.deblocking_filter_control_present) {
-    READ_UE(r, what, v, 2);  // disable_deblocking_filter_idc
+    WEE_READ_UE(r, what, v, 2);  // disable_deblocking_filter_idc
     if (v != 1) {
-      READ_SE(r, what, s);  // slice_alpha_c0_offset_div2
-      READ_SE(r, what, s);  // slice_beta_offset_div2
+      WEE_READ_SE(r, what, s);  // slice_alpha_c0_offset_div2
+      WEE_READ_SE(r, what, s);  // slice_beta_offset_div2
     }
   }
   return r.BytesConsumed() - 1;

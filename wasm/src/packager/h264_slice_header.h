@@ -11,29 +11,9 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "packager/rbsp_bit_reader.h"
 
 namespace wee::packager {
-
-// Reads the bits of a NAL unit's RBSP (emulation prevention bytes 0x000003 skipped) and tells
-// how many bytes of the NAL unit they came from. Reads past the end fail.
-class RbspBitReader {
- public:
-  explicit RbspBitReader(ByteSpan nal) : data_(nal) {}
-  [[nodiscard]] bool ReadBits(int count, uint32_t* out);  // count <= 32
-  [[nodiscard]] bool ReadBit(uint32_t* out) { return ReadBits(1, out); }
-  [[nodiscard]] bool SkipBits(int count);
-  [[nodiscard]] bool ReadUe(uint32_t* out);  // ue(v), values up to 2^32 - 2
-  [[nodiscard]] bool ReadSe(int32_t* out);   // se(v)
-  // NAL unit bytes holding the bits read so far (a started byte counts).
-  size_t BytesConsumed() const { return byte_ + (bit_ ? 1 : 0); }
-
- private:
-  void NextByte();
-  ByteSpan data_;
-  size_t byte_ = 0;  // index of the current byte in data_
-  int bit_ = 0;      // bits of it already read
-  int zeros_ = 0;    // consecutive zero bytes before byte_ (emulation prevention)
-};
 
 class H264SliceHeaderParser {
  public:

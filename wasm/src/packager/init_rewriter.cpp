@@ -150,6 +150,7 @@ Status Encryptor::ProtectSampleEntry(Box* entry, const mp4::EncryptionParams& pa
       if (config->payload.size() < 23 || config->payload[0] != 1)
         return Malformed(where + "/hvcC: not an HEVCDecoderConfigurationRecord version 1");
       t->nal_length_size = uint8_t((config->payload[21] & 3) + 1);
+      WEE_RETURN_IF_ERROR(t->h265.AddConfigurationRecord(config->payload).Within(where));
     }
     if (t->codec != Codec::kAudio && t->nal_length_size == 3)
       return Malformed(where + ": NAL unit length size 3 is not allowed");
