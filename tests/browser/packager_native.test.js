@@ -138,6 +138,21 @@ after(async () => {
   await new Promise((r) => (server ? server.close(r) : r()));
 });
 
+/**
+ * A screenshot of the paused video once two in a row agree: on a loaded machine the compositor
+ * can show the seeked frame a moment after 'seeked' fires.
+ */
+async function stableScreenshot(page) {
+  let shot = await page.locator('#v').screenshot();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 150));
+    const again = await page.locator('#v').screenshot();
+    if (again.equals(shot)) break;
+    shot = again;
+  }
+  return shot;
+}
+
 /** Plays streams in a fresh page; returns the screenshots at TIMES and the page's events. */
 async function screenshots(streams, keys) {
   const page = await browser.newPage({ viewport: { width: 320, height: 180 } });
@@ -147,7 +162,7 @@ async function screenshots(streams, keys) {
     const shots = [];
     for (const t of TIMES) {
       const r = await page.evaluate((time) => window.seek(time), t);
-      shots.push({ ...r, png: await page.locator('#v').screenshot() });
+      shots.push({ ...r, png: await stableScreenshot(page) });
     }
     return { shots, events: await page.evaluate(() => window.events) };
   } finally {
