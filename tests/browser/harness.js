@@ -54,3 +54,18 @@ export async function setUp(serverOptions) {
     },
   };
 }
+
+/**
+ * A screenshot of the video element once two in a row agree: on a loaded machine the compositor
+ * can show a seeked frame a moment after the page reports the seek done.
+ */
+export async function stableScreenshot(page, selector = '#v') {
+  let shot = await page.locator(selector).screenshot();
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 150));
+    const again = await page.locator(selector).screenshot();
+    if (again.equals(shot)) break;
+    shot = again;
+  }
+  return shot;
+}

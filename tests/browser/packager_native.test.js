@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { content, ensureContent, run } from '../js/packager_helpers.js';
+import { stableScreenshot } from './harness.js';
 
 const CHROMIUM = process.env.WEE_CHROMIUM || '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM}` : false;
@@ -138,20 +139,6 @@ after(async () => {
   await new Promise((r) => (server ? server.close(r) : r()));
 });
 
-/**
- * A screenshot of the paused video once two in a row agree: on a loaded machine the compositor
- * can show the seeked frame a moment after 'seeked' fires.
- */
-async function stableScreenshot(page) {
-  let shot = await page.locator('#v').screenshot();
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 150));
-    const again = await page.locator('#v').screenshot();
-    if (again.equals(shot)) break;
-    shot = again;
-  }
-  return shot;
-}
 
 /** Plays streams in a fresh page; returns the screenshots at TIMES and the page's events. */
 async function screenshots(streams, keys) {

@@ -7,7 +7,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { missingPrerequisite, setUp } from './harness.js';
+import { missingPrerequisite, setUp, stableScreenshot } from './harness.js';
 import { repoRoot } from './server.js';
 import { AUDIO_VECTORS, VECTORS } from './vectors.js';
 
@@ -36,10 +36,11 @@ async function screenshots(page, times) {
   const shots = [];
   for (const t of times) {
     await page.evaluate((time) => window.showFrame(time), t);
-    shots.push(await page.locator('#v').screenshot());
+    shots.push(await stableScreenshot(page));
   }
   return shots;
 }
+
 
 function saveForInspection(name, label, shots) {
   const dir = path.join(repoRoot, 'test-results', name.replace(/[^a-z0-9]+/gi, '_'));
