@@ -35,6 +35,9 @@ std::string Hex(const mp4::Kid& kid);
 std::string At(const char* box, uint64_t offset);  // "moof at 1234"
 FourCC SchemeFourCC(cenc::Scheme scheme);
 bool HasPattern(cenc::Scheme scheme);  // cens and cbcs
+// Size of the fixed fields before a sample entry's child boxes (14496-12 12.1.3, 12.2.3;
+// QuickTime sound sample description versions 1 and 2 add 16 and 36 bytes).
+Result<size_t> SampleEntryFieldsSize(TrackKind kind, ByteSpan payload, const std::string& where);
 // Big-endian addition of n to an IV of any length (wrapping).
 Bytes AddToIv(Bytes iv, uint64_t n);
 // The first `size` bytes of SHA-256(label, seed, track_id, kid[, counter]): IVs that depend on

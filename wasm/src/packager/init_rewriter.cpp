@@ -32,8 +32,11 @@ bool IsProtectedEntry(FourCC type) {
   return std::find(std::begin(kProtected), std::end(kProtected), type) != std::end(kProtected);
 }
 
-// Fixed fields before the child boxes of a sample entry (14496-12 12.1.3, 12.2.3; QuickTime
-// sound sample description versions 1 and 2 add 16 and 36 bytes).
+}  // namespace
+
+// Shared with the track splitter.
+namespace internal {
+
 Result<size_t> SampleEntryFieldsSize(TrackKind kind, ByteSpan payload, const std::string& where) {
   if (kind == TrackKind::kVideo) {
     if (payload.size < 78) return Malformed(where + ": box too short for VisualSampleEntry");
@@ -46,6 +49,10 @@ Result<size_t> SampleEntryFieldsSize(TrackKind kind, ByteSpan payload, const std
   if (payload.size < size) return Malformed(where + ": box too short for its version " + std::to_string(version) + " fields");
   return size;
 }
+
+}  // namespace internal
+
+namespace {
 
 // Reads what the packager needs of a 'trak': IDs, timescale, kind, trex defaults, sample entries.
 Status ReadTrack(Box* trak, const Box& mvex, const std::string& where,
