@@ -108,6 +108,38 @@ export function encryptFile(core, bytes, keys, options = {}) {
   }
 }
 
+/**
+ * A clear fragmented MP4 split into one stream per track (wasm/src/packager/track_splitter.h),
+ * what a DASH representation or an HLS media playlist holds: for each track its description,
+ * its init segment and one media segment per fragment, made when asked for.
+ */
+export class TrackSplitter {
+  /** @param {import('./module.js').Core} core */
+  constructor(core, bytes) {
+    const { handle, tracks } = core.callJson('splitter_create', bytes);
+    this.core = core;
+    this.handle = handle;
+    /** @type {{trackId: number, kind: string, codec: string, codecs: string, timescale: number,
+     *   width: number, height: number, sampleRate: number, channels: number, segments: number}[]} */
+    this.tracks = tracks;
+  }
+
+  /** The init segment of tracks[track]. */
+  init(track) {
+    return this.core.call('splitter_init', this.handle, track);
+  }
+
+  /** Media segment `index` (from 0) of tracks[track]. */
+  segment(track, index) {
+    return this.core.call('splitter_segment', this.handle, track, index);
+  }
+
+  dispose() {
+    if (this.handle) this.core.call('splitter_destroy', this.handle);
+    this.handle = 0;
+  }
+}
+
 // --- DASH and HLS manifests --------------------------------------------------------------------
 // A small XML reader, enough for the MPDs packagers write: elements with attributes, children
 // and their positions in the text (so that edits keep the rest of the document byte for byte).
@@ -266,6 +298,67 @@ export function protectMpd(mpdText, { mpd, kidBySet, scheme, licenseUrl }) {
   let out = mpdText;
   for (const [at, text] of edits) out = out.slice(0, at) + text + out.slice(at);
   return out;
+}
+
+const isoSeconds = (seconds) => `PT${Number(seconds.toFixed(3))}S`;
+
+// S elements (23009-1 5.3.9.6): a repeat count for equal durations, @t only where the time
+// does not follow from the previous segment.
+function segmentTimeline(segments) {
+  const runs = [];
+  let next = null;
+  for (const { time, duration } of segments) {
+    const last = runs[runs.length - 1];
+    if (last && time === next && duration === last.d) last.r++;
+    else runs.push({ t: time === next ? null : time, d: duration, r: 0 });
+    next = time + duration;
+  }
+  return runs.map((s) => `<S${s.t === null ? '' : ` t="${s.t}"`} d="${s.d}"${s.r ? ` r="${s.r}"` : ''}/>`);
+}
+
+/**
+ * A static isoff-live MPD written from scratch: one AdaptationSet per representation, each
+ * with a SegmentTemplate and an exact SegmentTimeline, and (with a KID) the ContentProtection
+ * elements of protectMpd.
+ * @param {{representations: {id: string, kind: string, codecs: string, bandwidth: number,
+ *   width?: number, height?: number, sampleRate?: number, channels?: number, timescale: number,
+ *   init: string, media: string, segments: {time: number, duration: number}[],
+ *   startsWithSap?: boolean, kid?: string|null}[], scheme?: string, licenseUrl?: string}} options
+ *   init and media: names relative to the MPD; media has $Number$ (from 1). Times and
+ *   durations are in the representation's timescale.
+ */
+export function dashMpd({ representations, scheme = 'cenc', licenseUrl }) {
+  const seconds = (r, ticks) => ticks / r.timescale;
+  const duration = Math.max(...representations.map((r) => {
+    const last = r.segments[r.segments.length - 1];
+    return seconds(r, last.time + last.duration - r.segments[0].time);
+  }));
+  const longest = Math.max(...representations.flatMap((r) => r.segments.map((s) => seconds(r, s.duration))));
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+    `<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="static" mediaPresentationDuration="${isoSeconds(duration)}" maxSegmentDuration="${isoSeconds(longest)}" minBufferTime="${isoSeconds(Math.max(2, longest))}">`,
+    '  <Period id="0" start="PT0S">'];
+  representations.forEach((r, i) => {
+    const setAttrs = [`id="${i}"`, `contentType="${r.kind}"`, `mimeType="${r.kind}/mp4"`, 'segmentAlignment="true"'];
+    if (r.startsWithSap) setAttrs.push('startWithSAP="1"');
+    const repAttrs = [`id="${escapeXml(r.id)}"`, `bandwidth="${r.bandwidth}"`];
+    if (r.codecs) repAttrs.push(`codecs="${escapeXml(r.codecs)}"`);
+    if (r.kind === 'video' && r.width && r.height) repAttrs.push(`width="${r.width}"`, `height="${r.height}"`);
+    if (r.kind === 'audio' && r.sampleRate) repAttrs.push(`audioSamplingRate="${r.sampleRate}"`);
+    lines.push(`    <AdaptationSet ${setAttrs.join(' ')}>`, `      <Representation ${repAttrs.join(' ')}>`);
+    if (r.kind === 'audio' && r.channels) {
+      lines.push(`        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${r.channels}"/>`);
+    }
+    lines.push(`        <SegmentTemplate timescale="${r.timescale}" initialization="${escapeXml(r.init)}" media="${escapeXml(r.media)}" startNumber="1">`,
+      '          <SegmentTimeline>',
+      ...segmentTimeline(r.segments).map((s) => `            ${s}`),
+      '          </SegmentTimeline>', '        </SegmentTemplate>', '      </Representation>', '    </AdaptationSet>');
+  });
+  lines.push('  </Period>', '</MPD>', '');
+  const text = lines.join('\n');
+  const { mpd, representations: parsed } = dashRepresentations(text);
+  const kidBySet = new Map();
+  parsed.forEach((p, i) => { if (representations[i].kid) kidBySet.set(p.adaptationSet, representations[i].kid); });
+  return kidBySet.size ? protectMpd(text, { mpd, kidBySet, scheme, licenseUrl }) : text;
 }
 
 // HLS (RFC 8216bis): fMP4 playlists. SAMPLE-AES-CTR is 'cenc', SAMPLE-AES is 'cbcs' (4.4.4.4);

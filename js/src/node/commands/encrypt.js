@@ -1,19 +1,25 @@
 // wasm-eme encrypt: clear fragmented MP4 -> Clear Key protected fMP4 (cenc, cbcs, cens, cbc1),
-// like mp4encrypt / shaka-packager. A single file gives a single file; a DASH set (its .mpd)
-// gives a folder with the encrypted segments, the MPD with ContentProtection and HLS playlists.
+// like mp4encrypt / shaka-packager. A single file gives a single file, or (output ending in a
+// path separator, or an existing folder) a streaming set: a representation per track with its
+// segments, an MPD with ContentProtection and HLS playlists. A DASH set (its .mpd) gives a
+// folder with the encrypted segments, its MPD with ContentProtection and HLS playlists.
 import { existsSync, readdirSync, statSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
-  Packager, dashRepresentations, generateKey, hlsMediaPlaylist, hlsMultivariantPlaylist, hlsSupports,
-  protectMpd, randomBytes, toHex, toJwkSet, fromHex,
+  Packager, TrackSplitter, dashMpd, dashRepresentations, generateKey, hlsMediaPlaylist,
+  hlsMultivariantPlaylist, hlsSupports, protectMpd, randomBytes, toHex, toJwkSet, fromHex,
 } from '../../core/packager.js';
 import { CliError, UsageError, checkOutputNotInput, parseKeyArgs, writeFileAtomic } from '../cli_util.js';
 
 const usage = `usage: wasm-eme encrypt [options] IN -o OUT
   IN                 a clear fragmented MP4, or the .mpd of a DASH set (init + media segments)
-  -o, --output       the encrypted MP4 (file input), or a new folder (DASH input) that gets the
-                     encrypted segments, the MPD with ContentProtection and HLS playlists
+  -o, --output       file input: the encrypted MP4; or, given as OUTDIR/ (or an existing empty
+                     folder), a streaming set: per track NAME/init.mp4 and NAME/seg-N.m4s
+                     (NAME: video, audio), manifest.mpd with ContentProtection, master.m3u8 and
+                     NAME.m3u8 (HLS, cenc and cbcs only).
+                     DASH input: a new folder that gets the encrypted segments, the MPD with
+                     ContentProtection and HLS playlists
   --scheme S         cenc (default), cbcs, cens or cbc1
   --key KID:KEY      a key for every track; hex, base64 or base64url. Repeated with --rotate:
                      the keys of successive rotation periods
@@ -116,14 +122,117 @@ async function encryptFile(core, values, input, output, ivSeed) {
   return { lists, generated, tracks: info.tracks, written: [output] };
 }
 
+// An output folder must be new, or empty: nothing is ever overwritten.
+function checkNewFolder(outDir) {
+  if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length)) {
+    throw new CliError(`output ${outDir} already exists and is not an empty folder`);
+  }
+}
+
+// All or nothing: everything goes to a temporary folder that is renamed at the end.
+async function writeFolder(outDir, files) {
+  const target = resolve(outDir);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    await rm(tmp, { recursive: true, force: true });
+    for (const [name, bytes] of files) {
+      await mkdir(dirname(join(tmp, name)), { recursive: true });
+      await writeFile(join(tmp, name), bytes);
+    }
+    if (existsSync(target)) await rm(target, { recursive: true });  // checked empty before
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw e;
+  }
+}
+
+// A single file with any number of tracks -> a streaming set with a representation per audio
+// or video track (what Shaka Packager makes of a multiplexed input).
+async function encryptFileToSet(core, values, input, outDir, ivSeed) {
+  const inputPath = canonical(input);
+  const out = canonical(outDir);
+  if (out === inputPath || pathInside(out, inputPath)) throw new CliError(`output ${outDir} would overwrite the input ${input}`);
+  checkNewFolder(outDir);
+  const bytes = await readFile(input);
+  const split = new TrackSplitter(core, bytes);
+  const scheme = values.scheme;
+  const files = new Map();  // relative name -> bytes
+  const streams = [];
+  const notes = [];
+  let tracks = [];
+  try {
+    const media = split.tracks.map((t, index) => ({ ...t, index })).filter((t) => {
+      if (t.kind === 'video' || t.kind === 'audio') return true;
+      notes.push(`track ${t.trackId} (${t.codec}) is neither audio nor video: left out`);
+      return false;
+    });
+    if (!media.length) throw new CliError(`${input}: no audio or video track`);
+    const empty = media.find((t) => !t.segments);
+    if (empty) throw new CliError(`${input}: track ${empty.trackId} has no fragment`);
+    const { lists, generated } = resolveKeys(core, values, Math.max(...media.map((t) => t.segments)));
+    for (const t of media) {
+      // video, audio; with several tracks of a kind, video-1, video-3, ...
+      const name = media.filter((o) => o.kind === t.kind).length > 1 ? `${t.kind}-${t.trackId}` : t.kind;
+      const seed = new Uint8Array([...ivSeed, ...new TextEncoder().encode(`/${name}`)]);
+      const packager = makePackager(core, values, lists, seed);
+      try {
+        files.set(`${name}/init.mp4`, packager.push(split.init(t.index)));
+        const [track] = packager.info().tracks;
+        tracks = tracks.concat([track]);
+        const segments = [];
+        for (let i = 0; i < t.segments; ++i) {
+          const uri = `${name}/seg-${i + 1}.m4s`;
+          let encrypted;
+          try {
+            encrypted = packager.push(split.segment(t.index, i));
+          } catch (e) {
+            e.message = `track ${t.trackId} fragment ${i + 1}: ${e.message}`;
+            throw e;
+          }
+          files.set(uri, encrypted);
+          const fragments = packager.info().fragments;
+          segments.push({
+            uri, time: fragments[0].baseMediaDecodeTime, duration: fragments.reduce((sum, f) => sum + f.duration, 0),
+            size: encrypted.length, startsWithSap: fragments[0].startsWithSap, kid: fragments.find((f) => f.kid)?.kid || null,
+          });
+        }
+        // The peak rate of any segment: a conservative @bandwidth / BANDWIDTH.
+        const bandwidth = Math.ceil(Math.max(...segments.map((s) => (s.size * 8 * t.timescale) / Math.max(1, s.duration))));
+        streams.push({
+          ...t, id: name, name, bandwidth, timescale: t.timescale, init: `${name}/init.mp4`, media: `${name}/seg-$Number$.m4s`,
+          segments, startsWithSap: segments.every((s) => s.startsWithSap), kid: segments[0].kid || track.kids[0] || null,
+        });
+      } finally {
+        packager.dispose();
+      }
+    }
+    const licenseUrl = values['la-url'];
+    files.set('manifest.mpd', new TextEncoder().encode(dashMpd({ representations: streams, scheme, licenseUrl })));
+    if (hlsSupports(scheme)) {
+      const playlists = streams.map((s) => ({
+        ...s, uri: `${s.name}.m3u8`,
+        segments: s.segments.map((g) => ({ uri: g.uri, duration: g.duration / s.timescale, kid: g.kid })),
+      }));
+      for (const p of playlists) files.set(p.uri, new TextEncoder().encode(hlsMediaPlaylist({ ...p, scheme, licenseUrl })));
+      files.set('master.m3u8', new TextEncoder().encode(hlsMultivariantPlaylist({ playlists, scheme, licenseUrl })));
+    } else {
+      notes.push(`no HLS playlists: HLS has no METHOD for '${scheme}'`);
+    }
+    await writeFolder(outDir, files);
+    const written = [...files.keys()].map((name) => join(outDir, name));
+    return { lists, generated, tracks, written, note: notes.join('\n') || null };
+  } finally {
+    split.dispose();
+  }
+}
+
 async function encryptDash(core, values, mpdPath, outDir, ivSeed) {
   const inDir = dirname(resolve(mpdPath));
   if (pathInside(canonical(outDir), canonical(inDir)) || pathInside(canonical(inDir), canonical(outDir))) {
     throw new CliError(`output folder ${outDir} is inside the input set (${inDir}), or contains it`);
   }
-  if (existsSync(outDir) && (!statSync(outDir).isDirectory() || readdirSync(outDir).length)) {
-    throw new CliError(`output ${outDir} already exists and is not an empty folder`);
-  }
+  checkNewFolder(outDir);
   const mpdText = await readFile(mpdPath, 'utf8');
   let dash;
   try {
@@ -200,21 +309,7 @@ async function encryptDash(core, values, mpdPath, outDir, ivSeed) {
     files.set('master.m3u8', new TextEncoder().encode(hlsMultivariantPlaylist({ playlists, scheme, licenseUrl })));
   }
 
-  // All or nothing: everything goes to a temporary folder that is renamed at the end.
-  const target = resolve(outDir);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  try {
-    await rm(tmp, { recursive: true, force: true });
-    for (const [name, bytes] of files) {
-      await mkdir(dirname(join(tmp, name)), { recursive: true });
-      await writeFile(join(tmp, name), bytes);
-    }
-    if (existsSync(target)) await rm(target, { recursive: true });  // checked empty above
-    await rename(tmp, target);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => {});
-    throw e;
-  }
+  await writeFolder(outDir, files);
   const written = [...files.keys()].map((name) => join(outDir, name));
   const note = hlsSupports(scheme) ? null : `no HLS playlists: HLS has no METHOD for '${scheme}'`;
   return { lists, generated, tracks, written, note };
@@ -264,9 +359,9 @@ export default {
                     (dash && pathInside(canonical(resolve(keysOut)), canonical(dirname(resolve(input))))))) {
       throw new CliError(`--keys-out ${keysOut} is inside the input set`);
     }
-    const result = dash
-      ? await encryptDash(core, { ...values, scheme }, input, values.output, ivSeed)
-      : await encryptFile(core, { ...values, scheme }, input, values.output, ivSeed);
+    const toSet = !dash && (/[\\/]$/.test(values.output) || (existsSync(values.output) && statSync(values.output).isDirectory()));
+    const encrypt = dash ? encryptDash : toSet ? encryptFileToSet : encryptFile;
+    const result = await encrypt(core, { ...values, scheme }, input, values.output, ivSeed);
 
     if (keysOut) {
       await writeFileAtomic(keysOut, JSON.stringify(toJwkSet(allKeys(result.lists)), null, 2) + '\n');
