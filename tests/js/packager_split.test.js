@@ -10,7 +10,7 @@
 // Chromium's native Clear Key CDM plays the set in tests/browser/packager_native.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -186,7 +186,7 @@ function refuse(args, message, output) {
   if (output) assert.equal(existsSync(output), false, `${output} must not exist`);
 }
 
-test('bad cases: output inside the input, a non-empty folder, truncated or corrupt input', () => {
+test('bad cases: output inside the input (also through a link), a non-empty folder, truncated or corrupt input', () => {
   const input = join(tmp, 'in.mp4');
   writeFileSync(input, readFileSync(INPUT));
   const before = sha256(input);
@@ -198,6 +198,15 @@ test('bad cases: output inside the input, a non-empty folder, truncated or corru
   refuse(['encrypt', input, '-o', full, '--key', KEY], /^wasm-eme encrypt: output .* already exists and is not an empty folder$/);
   assert.deepEqual(readdirSync(full), ['keep.txt']);
   assert.equal(sha256(input), before);
+
+  // Through a linked folder, a new output under the input is still seen as inside it.
+  const linked = join(tmp, 'linked');
+  symlinkSync(tmp, linked);
+  refuse(['encrypt', join(linked, 'in.mp4'), '-o', join(linked, 'in.mp4', 'sub') + '/', '--key', KEY], /would overwrite the input/);
+  const dash = join(tmp, 'dash');
+  mkdirSync(dash);
+  for (const name of readdirSync(content('dash'))) writeFileSync(join(dash, name), readFileSync(join(content('dash'), name)));
+  refuse(['encrypt', join(linked, 'dash', 'manifest.mpd'), '-o', join(linked, 'dash', 'sub'), '--key', KEY], /is inside the input set/, join(dash, 'sub'));
 
   const truncated = join(tmp, 'truncated.mp4');
   const bytes = readFileSync(INPUT);

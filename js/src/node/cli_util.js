@@ -34,8 +34,19 @@ export function parseKeyArgs(core, values) {
   return [...keys.values()];
 }
 
-function canonical(path) {
-  try { return realpathSync(path); } catch { return resolve(path); }
+/**
+ * The real path, links resolved; for a path that does not exist yet, the real path of its
+ * nearest existing ancestor plus the rest (so that a new output under a linked folder is still
+ * recognised as inside an input).
+ */
+export function canonical(path) {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    const parent = dirname(absolute);
+    return parent === absolute ? absolute : join(canonical(parent), basename(absolute));
+  }
 }
 
 /** Refuses an output path that is one of the inputs. */

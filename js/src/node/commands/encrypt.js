@@ -3,14 +3,14 @@
 // path separator, or an existing folder) a streaming set: a representation per track with its
 // segments, an MPD with ContentProtection and HLS playlists. A DASH set (its .mpd) gives a
 // folder with the encrypted segments, its MPD with ContentProtection and HLS playlists.
-import { existsSync, readdirSync, statSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   Packager, TrackSplitter, dashMpd, dashRepresentations, generateKey, hlsMediaPlaylist,
   hlsMultivariantPlaylist, hlsSupports, protectMpd, randomBytes, toHex, toJwkSet, fromHex,
 } from '../../core/packager.js';
-import { CliError, UsageError, checkOutputNotInput, parseKeyArgs, writeFileAtomic } from '../cli_util.js';
+import { CliError, UsageError, canonical, checkOutputNotInput, parseKeyArgs, writeFileAtomic } from '../cli_util.js';
 
 const usage = `usage: wasm-eme encrypt [options] IN -o OUT
   IN                 a clear fragmented MP4, or the .mpd of a DASH set (init + media segments)
@@ -39,8 +39,6 @@ function pathInside(child, parent) {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
-
-const canonical = (p) => { try { return realpathSync(p); } catch { return resolve(p); } };
 
 // Counts the top-level 'moof' boxes (key rotation needs that many periods of keys).
 function countMoofs(bytes) {
