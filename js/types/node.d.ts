@@ -166,11 +166,25 @@ export class Packager {
 export function encryptFile(core: Core, bytes: Uint8Array,
   keys: { kind?: '' | 'video' | 'audio'; kid: Uint8Array | string; key: Uint8Array | string }[],
   options?: PackagerOptions): { output: Uint8Array; info: PackagerInfo };
+/** A clear fragmented MP4 split into one stream per track: an init segment and media segments each. */
+export class TrackSplitter {
+  constructor(core: Core, bytes: Uint8Array);
+  readonly tracks: { trackId: number; kind: 'video' | 'audio' | 'other'; codec: string; codecs: string; timescale: number;
+    width: number; height: number; sampleRate: number; channels: number; segments: number }[];
+  init(track: number): Uint8Array;
+  segment(track: number, index: number): Uint8Array;
+  dispose(): void;
+}
 export function generateKey(): { kid: Uint8Array; key: Uint8Array };
 /** The keys as a JWK Set (the W3C Clear Key license format). */
 export function toJwkSet(keys: { kid: Uint8Array; key: Uint8Array }[]): { keys: { kty: 'oct'; kid: string; k: string }[] };
 export function dashRepresentations(mpdText: string, exists?: (name: string) => boolean): any;
 export function protectMpd(mpdText: string, options: { mpd: any; kidBySet: Map<any, string>; scheme: Scheme; licenseUrl?: string }): string;
+/** A static isoff-live MPD (SegmentTemplate + SegmentTimeline), with protectMpd's ContentProtection for the representations with a KID. */
+export function dashMpd(options: { representations: { id: string; kind: 'video' | 'audio'; codecs: string; bandwidth: number;
+  width?: number; height?: number; sampleRate?: number; channels?: number; timescale: number; init: string; media: string;
+  segments: { time: number; duration: number }[]; startsWithSap?: boolean; kid?: string | null }[];
+  scheme?: Scheme; licenseUrl?: string }): string;
 export function hlsSupports(scheme: string): boolean;
 export function hlsMediaPlaylist(options: { init: string; segments: { uri: string; duration: number; kid: string | null }[]; scheme: Scheme; licenseUrl?: string }): string;
 export function hlsMultivariantPlaylist(options: { playlists: object[]; scheme: Scheme; licenseUrl?: string }): string;

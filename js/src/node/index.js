@@ -14,8 +14,8 @@ export {
   jwtSign, jwtVerify, verifyEntitlement, makeEntitlement, keySeedDerive, oauthSign, oauthVerify,
 } from '../core/auth.js';
 export {
-  Packager, encryptFile, generateKey, toJwkSet, dashRepresentations, protectMpd, hlsSupports,
-  hlsMediaPlaylist, hlsMultivariantPlaylist, COMMON_SYSTEM_ID, CLEAR_KEY_SYSTEM_ID,
+  Packager, TrackSplitter, encryptFile, generateKey, toJwkSet, dashRepresentations, dashMpd, protectMpd,
+  hlsSupports, hlsMediaPlaylist, hlsMultivariantPlaylist, COMMON_SYSTEM_ID, CLEAR_KEY_SYSTEM_ID,
 } from '../core/packager.js';
 export {
   createServer, ConfigError, normalizeConfig, MemoryStore, RedisStore, parseKeyFile,
