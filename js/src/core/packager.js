@@ -1,6 +1,7 @@
 // The packager over the wasm core (wasm/src/packager/encryptor.h): clear fragmented MP4 in,
 // Common Encryption (cenc, cbcs, cens, cbc1) out, piece by piece: a whole file, or an init
-// segment followed by its media segments. Works in Node and in browsers.
+// segment followed by its media segments; a multiplexed file split into a stream per track
+// (TrackSplitter); the MPD (dashMpd, protectMpd) and HLS playlists. Works in Node and in browsers.
 
 const SCHEMES = ['cenc', 'cbcs', 'cens', 'cbc1'];
 const KINDS = ['', 'video', 'audio'];

@@ -198,7 +198,7 @@ async function encryptFileToSet(core, values, input, outDir, ivSeed) {
         // The peak rate of any segment: a conservative @bandwidth / BANDWIDTH.
         const bandwidth = Math.ceil(Math.max(...segments.map((s) => (s.size * 8 * t.timescale) / Math.max(1, s.duration))));
         streams.push({
-          ...t, id: name, name, bandwidth, timescale: t.timescale, init: `${name}/init.mp4`, media: `${name}/seg-$Number$.m4s`,
+          ...t, id: name, name, bandwidth, init: `${name}/init.mp4`, media: `${name}/seg-$Number$.m4s`,
           segments, startsWithSap: segments.every((s) => s.startsWithSap), kid: segments[0].kid || track.kids[0] || null,
         });
       } finally {
