@@ -10,11 +10,10 @@
 // Chromium's native Clear Key CDM plays the set in tests/browser/packager_native.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { content, ensureContent, ffmpegPackets, keysFromJwks, run, sha256 } from './packager_helpers.js';
 
 ensureContent();
@@ -59,6 +58,31 @@ const streamPackets = (index) => clearPackets.filter((l) => l.startsWith(`${inde
 
 const TRACKS = [{ name: 'video', stream: 0, segments: 4 }, { name: 'audio', stream: 1, segments: 4 }];
 
+// Each track of a set against the clear input's stream: one trak per init, one traf per moof,
+// ffmpeg -decryption_key per segment, wasm-eme decrypt of the whole track.
+function checkTracks(out, input) {
+  const clear = ffmpegPackets(input);
+  const stream = (index) => clear.filter((l) => l.startsWith(`${index},`));
+  for (const { name, stream: index, segments } of TRACKS) {
+    const init = join(out, name, 'init.mp4');
+    const segment = (i) => join(out, name, `seg-${i + 1}.m4s`);
+    assert.equal(readFileSync(init).toString('latin1').split('trak').length - 1, 1, `${name}: one trak`);
+    const got = [];
+    for (let i = 0; i < segments; ++i) {
+      const bytes = readFileSync(segment(i));
+      const [moof] = boxes(bytes).filter((b) => b.type === 'moof');
+      assert.equal(boxes(bytes, moof.pos + 8, moof.pos + bytes.readUInt32BE(moof.pos)).filter((c) => c.type === 'traf').length, 1);
+      got.push(...relativePackets(ffmpegPackets([init, segment(i)], KEY.split(':')[1])));
+    }
+    assert.deepEqual(got, relativePackets(stream(index)), `${name} through ffmpeg -decryption_key`);
+
+    const back = join(tmp, `${basename(out)}-${name}.mp4`);
+    const d = run('decrypt', '--key', KEY, init, ...Array.from({ length: segments }, (_, i) => segment(i)), '-o', back);
+    assert.equal(d.status, 0, d.stderr);
+    assert.deepEqual(relativePackets(ffmpegPackets(back)), relativePackets(stream(index)), `${name} through wasm-eme decrypt`);
+  }
+}
+
 test('the input is what this test is about: every moof carries a video and an audio traf', () => {
   const file = readFileSync(INPUT);
   const moofs = boxes(file).filter((b) => b.type === 'moof');
@@ -79,26 +103,20 @@ test('single file -> set: ffmpeg decrypts each track\'s segments to the clear st
   assert.deepEqual(Object.keys(tree(out)).sort(), ['audio.m3u8', 'audio/init.mp4', 'audio/seg-1.m4s', 'audio/seg-2.m4s', 'audio/seg-3.m4s',
     'audio/seg-4.m4s', 'manifest.mpd', 'master.m3u8', 'video.m3u8', 'video/init.mp4', 'video/seg-1.m4s', 'video/seg-2.m4s',
     'video/seg-3.m4s', 'video/seg-4.m4s'].sort());
-  for (const { name, stream, segments } of TRACKS) {
-    const init = join(out, name, 'init.mp4');
-    const segment = (i) => join(out, name, `seg-${i + 1}.m4s`);
-    // One track per init, one traf per moof.
-    const moov = readFileSync(init);
-    assert.equal(moov.toString('latin1').split('trak').length - 1, 1, `${name}: one trak`);
-    const got = [];
-    for (let i = 0; i < segments; ++i) {
-      const bytes = readFileSync(segment(i));
-      const [moof] = boxes(bytes).filter((b) => b.type === 'moof');
-      assert.equal(boxes(bytes, moof.pos + 8, moof.pos + bytes.readUInt32BE(moof.pos)).filter((c) => c.type === 'traf').length, 1);
-      got.push(...relativePackets(ffmpegPackets([init, segment(i)], KEY.split(':')[1])));
-    }
-    assert.deepEqual(got, relativePackets(streamPackets(stream)), `${name} through ffmpeg -decryption_key`);
+  checkTracks(out, INPUT);
+});
 
-    const back = join(tmp, `set-${name}.mp4`);
-    const d = run('decrypt', '--key', KEY, init, ...Array.from({ length: segments }, (_, i) => segment(i)), '-o', back);
-    assert.equal(d.status, 0, d.stderr);
-    assert.deepEqual(relativePackets(ffmpegPackets(back)), relativePackets(streamPackets(stream)), `${name} through wasm-eme decrypt`);
-  }
+test('H.265: the codecs string agrees with ffprobe\'s profile and level; each track decrypts', { skip: !existsSync(content('hevc_aac.mp4')) && 'no hevc_aac.mp4 (ffmpeg without libx265)' }, () => {
+  const input = content('hevc_aac.mp4');
+  const out = join(tmp, 'hevc') + '/';
+  const r = run('encrypt', input, '-o', out, '--iv-seed', SEED, '--key', KEY);
+  assert.equal(r.status, 0, r.stderr);
+  checkTracks(out, input);
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=profile,level', '-of', 'json', input], { encoding: 'utf8' });
+  const { profile, level } = JSON.parse(probe.stdout).streams[0];
+  const profileIdc = { Main: 1, 'Main 10': 2, 'Main Still Picture': 3, Rext: 4 }[profile];
+  // hvc1.<profile_idc>.<compatibility>.L<level_idc>[.<constraint bytes>] (14496-15 E.3)
+  assert.match(readFileSync(join(out, 'manifest.mpd'), 'utf8'), new RegExp(`codecs="hvc1\\.${profileIdc}\\.[0-9A-F]+\\.L${level}(\\.[0-9A-F]{1,2})*"`));
 });
 
 test('the MPD: ffmpeg\'s DASH demuxer finds every packet at its clear time; ContentProtection and codecs per AdaptationSet', () => {
@@ -132,6 +150,19 @@ test('the MPD: ffmpeg\'s DASH demuxer finds every packet at its clear time; Cont
     assert.match(set, /<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0">\s*<dashif:Laurl>https:\/\/license.example\/ck\?a=1&amp;b=2<\/dashif:Laurl>\s*<\/ContentProtection>/);
   }
   assert.match(mpd, /<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" type="static" [^>]*xmlns:cenc="urn:mpeg:cenc:2013" xmlns:dashif="https:\/\/dashif.org\/CPS">/);
+  // The SegmentTimeline: one S per segment file, each starting at the decode time of a packet of
+  // the clear stream (ffmpeg's DASH demuxer takes times from the segments, not from these).
+  for (const [set, { name, stream, segments }] of [[sets[0], TRACKS[0]], [sets[1], TRACKS[1]]]) {
+    const starts = [];
+    let time = 0;
+    for (const m of set.matchAll(/<S(?: t="(\d+)")? d="(\d+)"(?: r="(\d+)")?\/>/g)) {
+      if (m[1] !== undefined) time = +m[1];
+      for (let i = 0; i <= +(m[3] || 0); ++i, time += +m[2]) starts.push(time);
+    }
+    assert.equal(starts.length, segments, `${name}: segments in the timeline`);
+    const dts = new Set(streamPackets(stream).map((l) => +l.split(',')[1]));
+    for (const t of starts) assert.ok(dts.has(t), `${name}: no clear packet at the segment time ${t}`);
+  }
   // codecs as ffmpeg's DASH muxer writes them for the same encoding (scripts/make-content.sh).
   const ffmpegMpd = readFileSync(join(content('dash'), 'manifest.mpd'), 'utf8');
   const codecs = (text) => [...text.matchAll(/codecs="([^"]+)"/g)].map((m) => m[1]);
