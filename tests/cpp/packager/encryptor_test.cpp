@@ -455,8 +455,8 @@ TEST_CASE("encrypt: an unsupported codec is named") {
   Status s = EncryptError(Replace(test::ReadTestData(kProg8s), "avc1", "vp09"));
   CHECK(s.code() == Code::kUnsupported);
   CHECK(s.message() ==
-        "track 2: codec 'vp09' is not supported (supported: avc1, avc3, hvc1, hev1 (H.264, H.265) "
-        "and mp4a (AAC))");
+        "track 2: codec 'vp09' is not supported (supported: avc1, avc3, hvc1, hev1, av01 (H.264, "
+        "H.265, AV1) and mp4a (AAC))");
 }
 
 TEST_CASE("encrypt: already encrypted input is refused") {
