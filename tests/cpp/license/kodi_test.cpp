@@ -202,6 +202,32 @@ TEST_CASE("urlenc wrapper: inputstream.adaptive's URLEncode keeps !()") {
         "POST https://l.test/\n\na%3D(b)!%2Ac%20%2B%2F8%3D");
 }
 
+TEST_CASE("drm JSON from inputstream.adaptive issue 1770: xml,base64 with a relative path") {
+  // github.com/xbmc/inputstream.adaptive/issues/1770 (2025-02-16 log): an add-on's
+  // inputstream.adaptive.drm value {"com.widevine.alpha": {"license": {"server_url": "https://",
+  // "req_data": "e0NIQS1CNjR9", "req_headers": "", "unwrapper": "xml,base64",
+  // "unwrapper_params": {"path_data": "licenseresponse/clientresponse/license"}}}}. The URL is
+  // redacted in the log (made up here); req_data is base64 of "{CHA-B64}"; an empty header list
+  // sends none. Without path_data_traverse the path is pugixml's select_node(path) from the
+  // document: elements licenseresponse > clientresponse > license from the root. The XML answer
+  // is made up.
+  const std::string drm =
+      R"({"com.widevine.alpha": {"license": {"server_url": "https://lic.example/wv",)"
+      R"( "req_data": "e0NIQS1CNjR9", "req_headers": "", "unwrapper": "xml,base64",)"
+      R"( "unwrapper_params": {"path_data": "licenseresponse/clientresponse/license"}}}})";
+  CHECK(Request(drm) == "POST https://lic.example/wv\n\n+/8=");
+  CHECK(ConfigJson(drm) ==
+        R"({"keySystem":"com.widevine.alpha","url":"https://lic.example/wv","method":"POST",)"
+        R"("body":"{CHA-B64}","response":{"unwrap":["xml","base64"],)"
+        R"("path":"/licenseresponse/clientresponse/license"}})");
+  CHECK(Unwrap(drm, "<?xml version=\"1.0\"?><licenseresponse><status>OK</status><clientresponse>"
+                    "<license> CAIS </license></clientresponse></licenseresponse>",
+               "text/xml") == "\x08\x02\x12");
+  CHECK(Unwrap(drm, "<license>CAIS</license>", "text/xml") ==
+        "ERROR response: XML path '/licenseresponse/clientresponse/license' found nothing: "
+        "looked in elements license");
+}
+
 TEST_CASE("Kodi 22 ParseDrmOldProps: a license_key is the drm JSON it translates to") {
   // xbmc/inputstream.adaptive src/CompKodiProps.cpp ParseDrmOldProps (Kodi 22): field 1 is
   // server_url, 2 req_headers, 3 req_data, and field 4 becomes the unwrapper: "B" -> base64,
