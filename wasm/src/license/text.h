@@ -28,7 +28,9 @@ struct Located {
 
 std::string AtColumn(uint32_t column);  // " at column N"
 
-// RFC 3986 section 2.3: unreserved characters stay, every other byte becomes %XX (uppercase).
+// Percent-encoding as inputstream.adaptive's STRING::URLEncode does it (B{SSM}, {CHA-B64U},
+// the urlenc wrapper): ALPHA, DIGIT and "-._~!()" stay (RFC 3986 unreserved plus the three
+// RFC 1738 "safe" characters it keeps), every other byte becomes %XX with uppercase hex.
 std::string UrlEncode(ByteSpan bytes);
 
 // application/x-www-form-urlencoded decoding as inputstream.adaptive does it ('+' is a
