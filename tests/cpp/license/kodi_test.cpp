@@ -194,12 +194,13 @@ TEST_CASE("Amazon VOD add-on string (the default of old inputstream.adaptive)") 
         "POST https://atv.example/cdp/catalog/GetPlaybackResources\n\n\xfb\xff");
 }
 
-TEST_CASE("urlenc wrapper: inputstream.adaptive's URLEncode keeps !()") {
-  // Kodi 22 WvWrapLicense applies STRING::URLEncode (src/utils/StringUtils.cpp) for "urlenc":
-  // alphanumerics and -._~!() stay. req_data is base64 of "a=(b)!*c {CHA-B64}".
+TEST_CASE("urlenc wrapper: RFC 3986 percent-encoding of the whole body") {
+  // Kodi 22 WvWrapLicense URL-encodes the body for "urlenc"; the engine keeps only RFC 3986's
+  // unreserved characters (inputstream.adaptive also keeps !()). req_data is base64 of
+  // "a=(b)!*c {CHA-B64}".
   CHECK(Request(R"({"com.widevine.alpha":{"license":{"server_url":"https://l.test/",)"
                 R"("req_data":"YT0oYikhKmMge0NIQS1CNjR9","wrapper":"urlenc"}}})") ==
-        "POST https://l.test/\n\na%3D(b)!%2Ac%20%2B%2F8%3D");
+        "POST https://l.test/\n\na%3D%28b%29%21%2Ac%20%2B%2F8%3D");
 }
 
 TEST_CASE("drm JSON from inputstream.adaptive issue 1770: xml,base64 with a relative path") {

@@ -65,7 +65,7 @@ std::string UrlEncode(ByteSpan bytes) {
   for (uint8_t b : bytes) {
     char c = char(b);
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-' ||
-        c == '.' || c == '_' || c == '~' || c == '!' || c == '(' || c == ')') {
+        c == '.' || c == '_' || c == '~') {
       out += c;
     } else {
       out += '%';

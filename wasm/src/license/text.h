@@ -28,9 +28,7 @@ struct Located {
 
 std::string AtColumn(uint32_t column);  // " at column N"
 
-// Percent-encoding as inputstream.adaptive's STRING::URLEncode does it (B{SSM}, {CHA-B64U},
-// the urlenc wrapper): ALPHA, DIGIT and "-._~!()" stay (RFC 3986 unreserved plus the three
-// RFC 1738 "safe" characters it keeps), every other byte becomes %XX with uppercase hex.
+// RFC 3986 section 2.3: unreserved characters stay, every other byte becomes %XX (uppercase).
 std::string UrlEncode(ByteSpan bytes);
 
 // application/x-www-form-urlencoded decoding as inputstream.adaptive does it ('+' is a
