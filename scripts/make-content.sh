@@ -77,7 +77,7 @@ make_av1() {
 if have_encoder libaom-av1; then
   make_av1 av1.mp4 "${src[@]}" -c:v libaom-av1 -cpu-used 8 -row-mt 0 -threads 1 -g 30 \
     -keyint_min 30 "${aac[@]}"
-  make_av1 av1_tiles.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=2" \
+  make_av1 av1_tiles.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=$seconds" \
     -c:v libaom-av1 -cpu-used 8 -row-mt 0 -threads 1 -g 30 -keyint_min 30 -tiles 2x2
 else
   log "ffmpeg has no libaom-av1: skipping the AV1 content"
