@@ -134,6 +134,19 @@ function sencSubsamples(file, trackId, ivSize) {
   return out;
 }
 
+// [start, size] of each protected range of a sample's subsamples, which must cover it exactly.
+function protectedRanges(subsamples, sampleSize) {
+  const ranges = [];
+  let at = 0;
+  for (const [clear, prot] of subsamples) {
+    at += clear;
+    if (prot) ranges.push([at, prot]);
+    at += prot;
+  }
+  assert.equal(at, sampleSize);
+  return ranges;
+}
+
 test('cbcs: every H.264 and H.265 slice is protected from where FFmpeg\'s parser ends its slice header', () => {
   for (const name of ['avc_aac.mp4', 'avc_slices.mp4', 'hevc_aac.mp4', 'hevc_slices.mp4'].filter((f) => existsSync(content(f)))) {
     const hevc = name.startsWith('hevc');
@@ -162,15 +175,7 @@ test('cbcs: every H.264 and H.265 slice is protected from where FFmpeg\'s parser
         pos += 4 + size;
       }
       assert.equal(k, ends[i].length, `sample ${i}: slice count`);
-      const got = [];
-      let at = 0;
-      for (const [clear, prot] of subsamples[i]) {
-        at += clear;
-        if (prot) got.push([at, prot]);
-        at += prot;
-      }
-      assert.equal(at, sample.length);
-      assert.deepEqual(got, want, `${name} sample ${i}`);
+      assert.deepEqual(protectedRanges(subsamples[i], sample.length), want, `${name} sample ${i}`);
     });
     assert.ok(slices >= samples.length * (name === 'avc_slices.mp4' ? 4 : 1));
   }
@@ -276,15 +281,7 @@ test('AV1: tiles protected as the AV1 ISOBMFF binding says, at the tile data FFm
         const want = scheme === 'cbcs'
           ? tiles[i]
           : tiles[i].filter(([, size]) => size >= 16).map(([start, size]) => [start + size % 16, size - size % 16]);
-        const got = [];
-        let at = 0;
-        for (const [clear, prot] of subsamples[i]) {
-          at += clear;
-          if (prot) got.push([at, prot]);
-          at += prot;
-        }
-        assert.equal(at, sample.length);
-        assert.deepEqual(got, want, `${name} ${scheme} sample ${i}`);
+        assert.deepEqual(protectedRanges(subsamples[i], sample.length), want, `${name} ${scheme} sample ${i}`);
       });
     }
   }
