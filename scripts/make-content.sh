@@ -8,7 +8,9 @@
 #   avc_slices.mp4   H.264 with 4 slices per picture (several protected ranges per sample) + AAC
 #   hevc_aac.mp4     H.265 + AAC, fragmented                  (if ffmpeg has libx265)
 #   hevc_slices.mp4  H.265 640x360, 4 slices, wavefront entry points, weighted bi-prediction
-#   av1.mp4          AV1, fragmented                           (if ffmpeg has libaom-av1)
+#   av1.mp4          AV1 (libaom) + AAC, fragmented            (if ffmpeg has libaom-av1)
+#   av1_tiles.mp4    AV1 640x360 in 2x2 tiles (libaom); av1_svt.mp4 and av1_rav1e.mp4 the same
+#                    from SVT-AV1 and rav1e (if ffmpeg has them): other encoders, other tools
 #   dash/            H.264 + AAC as `ffmpeg -f dash` writes it: manifest.mpd, init + segments
 #   progressive.mp4  H.264 + AAC, NOT fragmented (for the error path)
 set -euo pipefail
@@ -63,11 +65,30 @@ if have_encoder libx265; then
 else
   log "ffmpeg has no libx265: skipping hevc_aac.mp4 and hevc_slices.mp4"
 fi
+# AV1 is encoded to a plain MP4 first and then fragmented by a copy: FFmpeg writes an empty
+# 'av1C' when it fragments while encoding AV1.
+make_av1() {
+  local name=$1; shift
+  [ -e "$out/$name" ] && return 0
+  make ".plain-$name" "$@" -pix_fmt yuv420p
+  make "$name" -i "$out/.plain-$name" -map 0 -c copy "${frag[@]}"
+  rm -f "$out/.plain-$name"
+}
 if have_encoder libaom-av1; then
-  make av1.mp4 -f lavfi -i "testsrc2=size=320x180:rate=30:duration=$seconds" \
-    -c:v libaom-av1 -cpu-used 8 -row-mt 0 -threads 1 -g 30 -keyint_min 30 -pix_fmt yuv420p "${frag[@]}"
+  make_av1 av1.mp4 "${src[@]}" -c:v libaom-av1 -cpu-used 8 -row-mt 0 -threads 1 -g 30 \
+    -keyint_min 30 "${aac[@]}"
+  make_av1 av1_tiles.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=$seconds" \
+    -c:v libaom-av1 -cpu-used 8 -row-mt 0 -threads 1 -g 30 -keyint_min 30 -tiles 2x2
 else
-  log "ffmpeg has no libaom-av1: skipping av1.mp4"
+  log "ffmpeg has no libaom-av1: skipping the AV1 content"
+fi
+if have_encoder libsvtav1; then
+  SVT_LOG=1 make_av1 av1_svt.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=2" \
+    -c:v libsvtav1 -preset 12 -g 30 -svtav1-params tile-columns=1:tile-rows=1
+fi
+if have_encoder librav1e; then
+  make_av1 av1_rav1e.mp4 -f lavfi -i "testsrc2=size=640x360:rate=30:duration=2" \
+    -c:v librav1e -speed 10 -tiles 4 -g 30
 fi
 # shellcheck disable=SC2046
 make dash/ "${src[@]}" $(x264 slices=1) "${aac[@]}" -f dash -seg_duration 1 -use_template 1 \

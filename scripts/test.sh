@@ -13,6 +13,9 @@ step() { printf '\n=== %s ===\n' "$*"; }
 step "build"
 bash scripts/build.sh
 
+step "test content (ffmpeg's synthetic sources; also seeds the AV1 fuzzer)"
+bash scripts/make-content.sh
+
 step "native unit tests (ASan + UBSan)"
 if [ ! -f build/asan/CMakeCache.txt ]; then
   cmake -S . -B build/asan -DWEE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null

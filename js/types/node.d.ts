@@ -39,6 +39,8 @@ export interface StreamResult {
   output: Uint8Array;
   /** Init segments seen: their pssh boxes and default KIDs. */
   inits: { pssh: Uint8Array; defaultKids: Uint8Array[] }[];
+  /** The pssh boxes of each moof that carries some (key rotation), once per moof. */
+  moofPssh: Uint8Array[];
   /** The KID the stream stopped before (setKey() it and push an empty buffer to resume). */
   missingKid: Uint8Array | null;
 }

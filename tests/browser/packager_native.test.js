@@ -3,7 +3,7 @@
 // element screenshots of the paused video at several timestamps must equal those of the clear
 // source (Chromium blocks canvas readback of decrypted frames, screenshots are not blocked).
 // Chromium decrypts cenc and cbcs (not cens/cbc1: tests/js/packager.test.js checks those with
-// ffmpeg and the round trip). H.265 is not decodable by this Chromium; AV1 is not packaged yet.
+// ffmpeg and the round trip). H.265 is not decodable by this Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -29,6 +29,8 @@ const TIMES = [0.25, 1.3, 2.61, 3.9];
 const VIDEO = 'video/mp4; codecs="avc1.64000d"';
 const AUDIO = 'audio/mp4; codecs="mp4a.40.2"';
 const MUXED = 'video/mp4; codecs="avc1.64000d,mp4a.40.2"';
+const AV1 = 'video/mp4; codecs="av01.0.04M.08"';
+const AV1_MUXED = 'video/mp4; codecs="av01.0.00M.08,mp4a.40.2"';
 
 // The page: plain MSE and EME, nothing of the project's JS.
 const PAGE = `<!doctype html><html><body style="margin:0;background:#000">
@@ -198,14 +200,19 @@ const fileCases = [
   { name: 'cenc, separate video and audio keys', input: 'avc_aac.mp4', args: ['--video-key', K1, '--audio-key', K2], licenses: 1 },
   { name: 'cenc, key rotation every fragment (3 keys), Clear Key pssh too', input: 'avc_aac.mp4', args: ['--rotate', '1', '--clearkey-pssh', '--key', K0, '--key', K1, '--key', K2], licenses: 3 },
   { name: 'cbcs, key rotation every 2 fragments', input: 'avc_slices.mp4', args: ['--scheme', 'cbcs', '--rotate', '2', '--key', K1, '--key', K2], licenses: 2 },
-];
+  { name: 'AV1 cenc', input: 'av1.mp4', mime: AV1_MUXED, args: ['--key', K0], licenses: 1 },
+  { name: 'AV1 cbcs, separate video and audio keys', input: 'av1.mp4', mime: AV1_MUXED, args: ['--scheme', 'cbcs', '--video-key', K1, '--audio-key', K2], licenses: 1 },
+  { name: 'AV1 cenc, 2x2 tiles', input: 'av1_tiles.mp4', mime: AV1, args: ['--key', K0], licenses: 1 },
+  { name: 'AV1 cbcs, 2x2 tiles', input: 'av1_tiles.mp4', mime: AV1, args: ['--scheme', 'cbcs', '--key', K0], licenses: 1 },
+].filter((c) => existsSync(content(c.input)));
 
 for (const c of fileCases) {
   test(`native Clear Key plays the packager's ${c.name}: frames equal the clear source's`, { skip }, async () => {
     const out = `${c.name.replace(/[^\w]+/g, '_')}.mp4`;
     encrypt(content(c.input), path.join(tmp, out), c.args);
-    const clear = await clearShotsOf(c.input, [{ mime: MUXED, urls: [`/clear/${c.input}`] }]);
-    const { shots, events } = await screenshots([{ mime: MUXED, urls: [`/out/${out}`] }], KEYS);
+    const mime = c.mime || MUXED;
+    const clear = await clearShotsOf(c.input, [{ mime, urls: [`/clear/${c.input}`] }]);
+    const { shots, events } = await screenshots([{ mime, urls: [`/out/${out}`] }], KEYS);
     assert.ok(!events.some((e) => /^(error|update|generateRequest)/.test(e)), events.join('\n'));
     // The CDM asked for the KIDs (rotation: new ones from the pssh of later moofs).
     const requested = new Set(events.filter((e) => e.startsWith('license ')).flatMap((e) => e.slice(8).split(',')));

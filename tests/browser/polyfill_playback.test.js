@@ -10,6 +10,7 @@ import path from 'node:path';
 import { missingPrerequisite, setUp, stableScreenshot } from './harness.js';
 import { repoRoot } from './server.js';
 import { AUDIO_VECTORS, VECTORS } from './vectors.js';
+import { content, ensureContent, run } from '../js/packager_helpers.js';
 
 const skip = missingPrerequisite();
 const MODES = ['force', 'no-native'];
@@ -78,6 +79,50 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
       }
     });
   }
+
+  // Key rotation as the packager writes it: a new KID every fragment, named only by the pssh of
+  // the moof that starts using it (the init names the first). A page that opens a session per
+  // encrypted event gets every key only if the polyfill reports each moof's pssh, as Chromium
+  // does; otherwise playback stalls waiting for the second key.
+  test('key rotation with a pssh in each moof: an encrypted event per new pssh, frames equal native', { timeout: 180000 }, async () => {
+    ensureContent();
+    const keys = {
+      '00112233445566778899aabbccddeeff': '0123456789abcdef0123456789abcdef',
+      '11111111111111111111111111111111': '101112131415161718191a1b1c1d1e1f',
+      '22222222222222222222222222222222': '202122232425262728292a2b2c2d2e2f',
+    };
+    const dir = path.join(repoRoot, 'content', 'tests');
+    mkdirSync(dir, { recursive: true });
+    const r = run('encrypt', content('avc_aac.mp4'), '-o', path.join(dir, 'rotation.mp4'), '--rotate', '1',
+      '--iv-seed', '000102030405060708090a0b0c0d0e0f', ...Object.entries(keys).flatMap(([kid, key]) => ['--key', `${kid}:${key}`]));
+    assert.equal(r.status, 0, r.stderr);
+    const vector = {
+      name: 'packager key rotation',
+      segments: ['/content/tests/rotation.mp4'],
+      mime: 'video/mp4; codecs="avc1.64000d,mp4a.40.2"',
+      videoType: 'video/mp4; codecs="avc1.64000d"',
+      audioType: 'audio/mp4; codecs="mp4a.40.2"',
+      sessionPerEvent: true,
+      times: [0.25, 1.3, 2.61, 3.9],
+    };
+    const env = await setUp({ keys });
+    try {
+      const nativePage = await openPage(env, 'native');
+      await play(nativePage, vector, 'native');
+      const native = await screenshots(nativePage, vector.times);
+      for (const mode of MODES) {
+        const page = await openPage(env, mode);
+        await play(page, vector, mode);
+        const events = await page.evaluate(() => window.events);
+        // The init's pssh, then each of the 4 moofs' (KIDs 0 1 2 0: each differs from the last).
+        assert.equal(events.filter((e) => e.startsWith('encrypted:cenc:')).length, 5, events.join(' '));
+        const shots = await screenshots(page, vector.times);
+        shots.forEach((png, i) => assert.ok(png.equals(native[i]), `${mode}: frame at ${vector.times[i]}s differs from native`));
+      }
+    } finally {
+      await env.close();
+    }
+  });
 
   for (const vector of AUDIO_VECTORS) {
     test(`${vector.name} plays to the end`, async () => {

@@ -139,7 +139,8 @@ test('Shaka: the player URL when the template has none; inputstream.adaptive.drm
 test('an inputstream.adaptive.drm JSON text configures each of its key systems', async () => {
   const shaka = fakeShaka();
   const handle = attachShaka(shaka.player, JSON.stringify({
-    [WV]: { license: { server_url: 'https://wv.test/', req_data: '{CHA-B64}' } },
+    // req_data is the body template in base64: '{CHA-B64}'.
+    [WV]: { license: { server_url: 'https://wv.test/', req_data: 'e0NIQS1CNjR9' } },
     [PR]: { license: { server_url: 'https://pr.test/' } },
   }), { core });
   await handle.ready;

@@ -35,7 +35,9 @@ int ReturnOutput(const Status& status, cenc::StreamDecryptor::Output& out) {
     for (const auto& kid : init.default_kids) kids.push_back(HexEncode(ByteSpan(kid.data(), 16)));
     inits.push_back({{"pssh", Base64Encode(init.pssh)}, {"defaultKids", kids}});
   }
-  g_last_output_info = {{"inits", inits}, {"missingKid", nullptr}};
+  nlohmann::json moof_pssh = nlohmann::json::array();
+  for (const Bytes& pssh : out.moof_pssh) moof_pssh.push_back(Base64Encode(pssh));
+  g_last_output_info = {{"inits", inits}, {"moofPssh", moof_pssh}, {"missingKid", nullptr}};
   if (out.missing_key) g_last_output_info["missingKid"] = HexEncode(ByteSpan(out.missing_key->data(), 16));
   return abi::ReturnBytes(std::move(out.clear));
 }
@@ -90,7 +92,8 @@ WEE_EXPORT int wee_stream_reset(int handle) {
   return abi::Return(Status::Ok());
 }
 
-// JSON {inits: [{pssh: base64, defaultKids: [hex]}], missingKid: hex|null} of the last push/flush.
+// JSON {inits: [{pssh: base64, defaultKids: [hex]}], moofPssh: [base64], missingKid: hex|null}
+// of the last push/flush.
 WEE_EXPORT int wee_stream_info() { return abi::ReturnText(g_last_output_info.dump()); }
 
 WEE_EXPORT int wee_inspect(const uint8_t* data, size_t size) {

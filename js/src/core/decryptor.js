@@ -20,7 +20,10 @@ export class StreamDecryptor {
     this.core.call('stream_remove_key', this.handle, kid);
   }
 
-  /** @returns {{output: Uint8Array, inits: {pssh: Uint8Array, defaultKids: Uint8Array[]}[], missingKid: Uint8Array|null}} */
+  /**
+   * `moofPssh`: the pssh boxes of each moof carrying some (key rotation), reported once per moof.
+   * @returns {{output: Uint8Array, inits: {pssh: Uint8Array, defaultKids: Uint8Array[]}[], moofPssh: Uint8Array[], missingKid: Uint8Array|null}}
+   */
   push(bytes) {
     return this.#result(this.core.call('stream_push', this.handle, bytes));
   }
@@ -46,6 +49,7 @@ export class StreamDecryptor {
         pssh: fromBase64(i.pssh),
         defaultKids: i.defaultKids.map(fromHex),
       })),
+      moofPssh: info.moofPssh.map(fromBase64),
       missingKid: info.missingKid ? fromHex(info.missingKid) : null,
     };
   }

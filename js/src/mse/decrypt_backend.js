@@ -1,6 +1,6 @@
 // Where appended bytes get decrypted: a dedicated worker (default), or the main thread where
 // workers are unavailable or disabled (install({worker: false})). Both offer the same async
-// stream interface: push/flush -> Promise<{output, inits, missingKid}>, and ordered,
+// stream interface: push/flush -> Promise<{output, inits, moofPssh, missingKid}>, and ordered,
 // fire-and-forget setKey/removeKey/reset/dispose.
 
 import { StreamDecryptor } from '../core/decryptor.js';

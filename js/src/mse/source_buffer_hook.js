@@ -2,7 +2,7 @@
 // get their appended bytes decrypted before the browser sees them.
 //
 //   page appendBuffer(data) ─> copy ─> decrypt backend (worker) ─> native appendBuffer(clear)
-//         updating = true                 │ init: "encrypted" on the element
+//         updating = true                 │ init, moof pssh: "encrypted" on the element
 //         "updatestart"                   │ key missing: "waitingforkey", wait for update()
 //         ...                             └ malformed: native append error ("error", "updateend")
 //         "update", "updateend"  <─ after the last clear bytes are appended natively
@@ -191,7 +191,9 @@ async function waitNativeIdle(st) {
   while (st.internal) await st.internalIdle;
 }
 
-function fireEncrypted(st, inits) {
+const sameBytes = (a, b) => a && b && a.length === b.length && a.every((x, i) => x === b[i]);
+
+function fireEncrypted(st, { inits, moofPssh }) {
   const el = elementOf(st);
   if (!el) return;
   for (const init of inits) {
@@ -203,6 +205,13 @@ function fireEncrypted(st, inits) {
       const json = JSON.stringify({ kids: init.defaultKids.map(b64url) });
       queueEncryptedEvent(el, 'keyids', new TextEncoder().encode(json));
     }
+  }
+  // A moof's pssh (key rotation) like Chromium's: an event per moof, except that a moof
+  // repeating the previous one's pssh (live streams carry it in every moof) fires none.
+  for (const pssh of moofPssh) {
+    if (sameBytes(pssh, st.lastMoofPssh)) continue;
+    st.lastMoofPssh = pssh;
+    queueEncryptedEvent(el, 'cenc', pssh);
   }
 }
 
@@ -220,7 +229,7 @@ async function runAppend(st, op, bytes) {
     let result = await stream.push(bytes);
     for (;;) {
       if (op.aborted) return;
-      fireEncrypted(st, result.inits);
+      fireEncrypted(st, result);
       if (result.output.length) {
         await waitNativeIdle(st);
         if (op.aborted) return;

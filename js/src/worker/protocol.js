@@ -1,7 +1,7 @@
 // Messages between the page and the decrypt worker (decrypt_worker.js). Requests:
 //   {id, op: 'init', wasmUrl?}             -> {id, ok: true}
 //   {id, op: 'create', stream}              -> {id, ok: true}
-//   {id, op: 'push' | 'flush', stream, bytes?} -> {id, ok: true, result: {output, inits, missingKid}}
+//   {id, op: 'push' | 'flush', stream, bytes?} -> {id, ok: true, result: {output, inits, moofPssh, missingKid}}
 //   {id, op: 'setKey', stream, kid, key} | {op: 'removeKey', stream, kid} | {op: 'reset' | 'dispose', stream}
 // Failures answer {id, ok: false, error: {code, message}} (code as WasmEmeError.code).
 // Byte buffers are transferred, never copied; key buffers are zeroed once handed to wasm.
@@ -14,6 +14,7 @@ export function resultTransferables(result) {
     list.push(init.pssh.buffer);
     for (const kid of init.defaultKids) list.push(kid.buffer);
   }
+  for (const pssh of result.moofPssh) list.push(pssh.buffer);
   if (result.missingKid) list.push(result.missingKid.buffer);
   // A buffer may back several views; postMessage rejects duplicates.
   return [...new Set(list)];

@@ -54,6 +54,27 @@ export async function license(message, mode) {
   return new Uint8Array(await r.arrayBuffer());
 }
 
+/** A session that answers its license requests through /license; resolves once generated. */
+export async function startSession(mediaKeys, opts, initDataType, initData) {
+  const session = mediaKeys.createSession();
+  session.addEventListener('message', async (e) => {
+    log(`message:${e.messageType}`);
+    try {
+      await session.update(await license(e.message, opts.licenseMode));
+      log('update-resolved');
+    } catch (err) {
+      log(`update-rejected:${err.name}`);
+    }
+  });
+  session.addEventListener('keystatuseschange', () => {
+    const s = [];
+    session.keyStatuses.forEach((status, kid) => s.push(`${hex(kid)}=${status}`));
+    log(`keystatuseschange:${s.join(',')}`);
+  });
+  await session.generateRequest(initDataType, initData);
+  return session;
+}
+
 /** The standard EME flow on an encrypted event: access, MediaKeys, session, license. */
 export async function setUpEme(video, opts, initDataType, initData) {
   const config = {
@@ -64,40 +85,22 @@ export async function setUpEme(video, opts, initDataType, initData) {
   const access = await navigator.requestMediaKeySystemAccess('org.w3.clearkey', [config]);
   const mediaKeys = await access.createMediaKeys();
   await video.setMediaKeys(mediaKeys);
-  const start = async (type, data) => {
-    const session = mediaKeys.createSession();
-    session.addEventListener('message', async (e) => {
-      log(`message:${e.messageType}`);
-      try {
-        await session.update(await license(e.message, opts.licenseMode));
-        log('update-resolved');
-      } catch (err) {
-        log(`update-rejected:${err.name}`);
-      }
-    });
-    session.addEventListener('keystatuseschange', () => {
-      const s = [];
-      session.keyStatuses.forEach((status, kid) => s.push(`${hex(kid)}=${status}`));
-      log(`keystatuseschange:${s.join(',')}`);
-    });
-    await session.generateRequest(type, data);
-    return session;
-  };
   try {
-    return await start(initDataType, initData);
+    return await startSession(mediaKeys, opts, initDataType, initData);
   } catch (err) {
     // 'cenc' init data without a Clear Key pssh (e.g. PlayReady + Widevine only): use the
     // key IDs the manifest would give, as DASH players do.
     log(`generateRequest-rejected:${err.name}`);
     if (!opts.keyIds) throw err;
     const json = JSON.stringify({ kids: opts.keyIds.map(b64url) });
-    return start('keyids', new TextEncoder().encode(json));
+    return startSession(mediaKeys, opts, 'keyids', new TextEncoder().encode(json));
   }
 }
 
 /**
  * Plays `opts.segments` (URLs appended in order to one SourceBuffer of type opts.mime)
- * through EME Clear Key. Resolves once the media can be seeked (readyState >= 2).
+ * through EME Clear Key. Resolves once the media can be seeked (readyState >= 2). With
+ * opts.sessionPerEvent every later encrypted event gets a session too (key rotation).
  */
 window.play = async (opts) => {
   const video = document.getElementById('v');
@@ -106,6 +109,7 @@ window.play = async (opts) => {
   video.addEventListener('encrypted', (e) => {
     log(`encrypted:${e.initDataType}:${e.initData ? e.initData.byteLength : 'null'}`);
     if (!emeReady) emeReady = setUpEme(video, opts, e.initDataType, e.initData);
+    else if (opts.sessionPerEvent) emeReady.then(() => startSession(video.mediaKeys, opts, e.initDataType, e.initData));
   });
   const ms = new MediaSource();
   video.src = URL.createObjectURL(ms);
@@ -152,4 +156,4 @@ window.playToEnd = async (timeoutMs = 60000) => {
 };
 
 window.pageReady = true;
-window.helpers = { append, fetchBytes, license, setUpEme, log };
+window.helpers = { append, fetchBytes, license, setUpEme, startSession, log };

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "crypto/hash.h"
 #include "license/exchange.h"
 #include "license_test_util.h"
 
@@ -51,6 +52,220 @@ TEST_CASE("inputstream.adaptive PR 1672 example: old license_key and new drm JSO
         R"("method":"POST","response":{"unwrap":[]}})");
 }
 
+// --- Worked examples from inputstream.adaptive's maintainers, its issues and real add-ons ----------
+// Each request is what inputstream.adaptive sends for the string (the code paths are cited per
+// test); URLs, tokens and response bodies marked "made up" stand in for values the source
+// left out or that are secrets.
+
+TEST_CASE("peak3d's example (kodi-viaplay issue 9): JSON body with B{SSM}, response JBlicense") {
+  // github.com/emilsvennesson/kodi-viaplay/issues/9, peak3d 2017-04-25: the license_key is
+  // LICENSE_URL + '||' + json.dumps({'getWidevineLicense': {'releasePid': releasePid,
+  // 'widevineChallenge': 'B{SSM}'}}) + '|JBlicense' ("B{SSM} instructs libssd_wv to base64
+  // encode the challenge", JBlicense: scan the JSON answer for "license", base64-decode it).
+  // The URL and releasePid are made up; json.dumps puts a space after ':' and ','.
+  const std::string key =
+      std::string("https://license.example/viaplay||") +
+      R"({"getWidevineLicense": {"releasePid": "RPID", "widevineChallenge": "B{SSM}"}})" +
+      "|JBlicense";
+  // B{SSM} is base64 then URL-encoded, also inside JSON (wvdecrypter.cpp SendSessionMessage).
+  CHECK(Request(key) ==
+        "POST https://license.example/viaplay\n\n"
+        R"({"getWidevineLicense": {"releasePid": "RPID", "widevineChallenge": "%2B%2F8%3D"}})");
+  // The server's answer as emilsvennesson posted it in the same issue (2017-05-19): "license"
+  // is nested one object down; the key is found wherever it is.
+  const std::string license_b64 =
+    "CAISoQMKKgoQQMAQpfHqiXs8Bs3VHzBM6RIQQMAQpfHqiXs8Bs3VHzBM6RoAIAEoABINCAEQARgBKAAw"
+    "/5meARpmEhAuehL2qhKnTexb7QZUA+EgGlCeebVU0eFIAhopKWG+5zRiEsQdIiAvjpmcKghBi0XChkUT"
+    "2+MIr6o2iZ0d2JxaD8ZyTspj6hgHGnFzTUm9Hybn+rtSp5Mcrhy8dgdn2V7w9SABGkoKEB6IU5Rb5VKg"
+    "iYlZf65crpcSEIJ42moA7HXGVV2jUq5LHFoaIKNzirECWGOuAtJu/8eYbNwcvYRFVmXKm+YwZH+uDr4H"
+    "IAIoARpKChANGrWY+LtWQ5h4lAc6AZOXEhBy9fOpZ2WFy2id2R+yv/erGiCaTkwVpZJHLEBmCHnReKG5"
+    "X/BJtGjM8HvPtFhg8yiwvSACKAEaSgoQUHgq0sMYVB+eP9vTyp6y5hIQCIpTLpY1lvR3t0KvQw4UlBog"
+    "pnMrai7Nd+y+xDbOB+pwyguBpSKpGTn2RgHYDksSYGkgAigBII6J/sgFOOPclZsGQgxIRENQREFUQQAA"
+    "AAMaIKlMr1Cezed1Fq/YP9NilAxbcuT5n+18KBjOmXOLzi4RIoACkFpdquMRnCVxSOEfdHUEbv54QdgI"
+    "0WyrEV8GCp9CcVmv8TQCEkDIbCyw+3ogkfYrxTeciXAhnP2XRQLSpa2FrSr7LX6pv1YueyZ3387rNmrn"
+    "mWdvYEr2cFU0ptFwuXfYQs9IySWQ14GjAjv17WWc+lfD/7ex1IwFUK3RQ02fI0PDURY0VfM38Z1aXco4"
+    "R1yzBc7Q9qABsd85NB+DahfXCRtS/WZZW1bTao7/FWEnDSYY/5Qxmqq7iGnWk0gJDuywZ8wjFH/OKgB7"
+    "EIgv91r11NikRV35rmJWcwYYHUGr3TvLDJUIDcSc//nP+hujEuwOicUHtoLyVGxYiTCe5rnIGg==";
+  const std::string answer =
+      R"({"getWidevineLicenseResponse":{"license":")" + license_b64 + R"("}})";
+  std::string license = Unwrap(key, answer, "application/json");
+  CHECK(license.size() == 715);
+  CHECK(license.substr(0, 5) == "\x08\x02\x12\xa1\x03");  // a Widevine License message
+  CHECK(HexEncode(Sha256(ByteSpan(license))) ==
+        "4adbffa28edc3d6fdc2597214ab1f14258235b573ca717bc345134faf21490be");
+}
+
+TEST_CASE("DRMtoday string (inputstream.adaptive issue 279): empty Content-Type, JBlicense") {
+  // github.com/xbmc/inputstream.adaptive/issues/279 quotes the string an add-on (catchuptv)
+  // used: 'https://lic.drmtoday.com/license-proxy-widevine/cenc/|Content-Type=&User-Agent=
+  // Mozilla/5.0 (...)&Host=lic.drmtoday.com&x-dt-auth-token=%s|R{SSM}|JBlicense' % token.
+  // The token is made up. "Content-Type=" sends no Content-Type at all: Kodi passes
+  // "Content-Type: " to curl (xbmc CurlFile.cpp SetRequestHeaders) and curl sends no header
+  // whose value is blank, which also removes its default form Content-Type.
+  const std::string key =
+      "https://lic.drmtoday.com/license-proxy-widevine/cenc/|Content-Type=&User-Agent=Mozilla/"
+      "5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/59.0.3041.0 "
+      "Safari/537.36&Host=lic.drmtoday.com&x-dt-auth-token=eyJ0.e30.c2ln|R{SSM}|JBlicense";
+  CHECK(Request(key) ==
+        "POST https://lic.drmtoday.com/license-proxy-widevine/cenc/\n"
+        "User-Agent: Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/59.0.3041.0 Safari/537.36\n"
+        "Host: lic.drmtoday.com\n"
+        "x-dt-auth-token: eyJ0.e30.c2ln\n"
+        "\n\xfb\xff");
+  // Response body made up (the issue shows none): the license is the base64 under "license".
+  CHECK(Unwrap(key, R"({"status":"OK","license":"CAIS"})") == "\x08\x02\x12");
+}
+
+TEST_CASE("tvplayer string (inputstream.adaptive issue 97): %-encoded body, D{SSM}, bare {KID}") {
+  // github.com/xbmc/inputstream.adaptive/issues/97, the license_key olavopeixoto posted
+  // (2018-03-22) while trying peak3d's changes for this JSON body. The post data starts with '%', so it is URL-decoded after
+  // the '|' split: the '|' inside the token survive as %7C. D{SSM} is the challenge as decimal
+  // bytes; {KID} without a prefix is the UUID and the ':' before it stays (Kodi <= 21
+  // SendSessionMessage replaces only "{KID}"), so the KID is not quoted. The response field is
+  // empty: the answer is the license.
+  const std::string key =
+      "https://widevine-proxy.drm.technology/proxy|Content-Type=application%2Fjson|%7B%22token%22"
+      "%3A%22tvplayer%7C2018-03-22T21%3A17%3A17Z%7Ch8eExQVK3SNTHTVMxLUYRR91rjSgcHwwUG0ZXNOAP6KCXdb"
+      "XK640bPhWziWSvhDQDQE%2FtJU4pHQCqxlgNHYiN1V%2BCCmP6v1zhFZUTG36H5A%3D%7C954ed2b5b8430a66e371"
+      "4df31e08e6ad7d7fd510%22%2C%22drm_info%22%3A%5BD%7BSSM%7D%5D%2C%22kid%22%3A%7BKID%7D%7D|";
+  CHECK(Request(key) ==
+        "POST https://widevine-proxy.drm.technology/proxy\n"
+        "Content-Type: application/json\n\n"
+        R"({"token":"tvplayer|2018-03-22T21:17:17Z|h8eExQVK3SNTHTVMxLUYRR91rjSgcHwwUG0ZXNOAP6KCX)"
+        R"(dbXK640bPhWziWSvhDQDQE/tJU4pHQCqxlgNHYiN1V+CCmP6v1zhFZUTG36H5A=|954ed2b5b8430a66e3714d)"
+        R"(f31e08e6ad7d7fd510","drm_info":[251,255],"kid":00112233-4455-6677-8899-aabbccddeeff})");
+  CHECK(Unwrap(key, "\x08\x02license") == "\x08\x02license");
+}
+
+TEST_CASE("VRT NU add-on: quote()d JSON post data with D{SSM} and \"{KID}\"") {
+  // github.com/add-ons/plugin.video.vrt.nu resources/lib/streamservice.py: _get_license_key
+  // returns '{key_url}|{header}|{key_value}|' with header urlencode({'Content-Type':
+  // 'text/plain;charset=UTF-8'}) and key_value quote('{"token":"<vudrm token>","drm_info":
+  // [D{SSM}],"kid":"{KID}"}'). The URL (la_url, fetched at run time) and token are made up.
+  const std::string key =
+      "https://la.example/proxy|Content-Type=text%2Fplain%3Bcharset%3DUTF-8|%7B%22token%22%3A%22"
+      "VUDRM.TOKEN%22%2C%22drm_info%22%3A%5BD%7BSSM%7D%5D%2C%22kid%22%3A%22%7BKID%7D%22%7D|";
+  CHECK(Request(key) ==
+        "POST https://la.example/proxy\n"
+        "Content-Type: text/plain;charset=UTF-8\n\n"
+        R"({"token":"VUDRM.TOKEN","drm_info":[251,255],"kid":"00112233-4455-6677-8899-aabbccddeeff"})");
+  CHECK(ConfigJson(key) ==
+        R"({"url":"https://la.example/proxy","method":"POST","headers":{"Content-Type":)"
+        R"("text/plain;charset=UTF-8"},"body":"{\"token\":\"VUDRM.TOKEN\",\"drm_info\":)"
+        R"([{CHA-DEC}],\"kid\":\"{KID-UUID}\"}","response":{"unwrap":[]}})");
+}
+
+TEST_CASE("JioTV add-ons: post data H{SSM} is the raw challenge") {
+  // Several public JioTV Kodi add-ons build license_config = {'license_server_url': ...,
+  // 'headers': urlencode(headers), 'post_data': 'H{SSM}', 'response_data': ''} and join it with
+  // '|'. inputstream.adaptive <= 21 (wvdecrypter.cpp / WVCencSingleSampleDecrypter.cpp
+  // SendSessionMessage) base64-encodes for 'b'/'B', writes decimal for 'D' and puts the raw
+  // challenge for any other letter, replacing the letter too; it never hex-encodes. (Kodi 22's
+  // ConvertDeprecatedPlaceholders knows only R, b, B, D and leaves "H{SSM}" in the body.)
+  const std::string key = "https://jio.example/wv|User-Agent=plaYtv%2F7.0.5|H{SSM}|";
+  CHECK(Request(key) ==
+        "POST https://jio.example/wv\nUser-Agent: plaYtv/7.0.5\n\n\xfb\xff");
+  CHECK(ConfigJson(key) ==
+        R"({"url":"https://jio.example/wv","method":"POST","headers":{"User-Agent":"plaYtv/7.0.5"},)"
+        R"("body":"{CHA-RAW}","response":{"unwrap":[]}})");
+}
+
+TEST_CASE("Amazon VOD add-on string (the default of old inputstream.adaptive)") {
+  // Sandmann79/xbmc plugin.video.amazon-test/default.py builds
+  // licURL + '|Content-Type=application%2Fx-www-form-urlencoded&Cookie=...'
+  // + '|widevine2Challenge=B{SSM}&includeHdcpTestKeyInLicense=true'
+  // + '|JBlicense;hdcpEnforcementResolutionPixels'; old inputstream.adaptive appended the same
+  // three fields to a license URL without '|' (wvdecrypter/wvdecrypter.cpp @04c59cc8). Kodi 22
+  // and wasm-eme post the raw challenge to a bare URL. URL made up, cookie left out; the answer
+  // is made up too: the license (base64) under "license", the HDCP limit beside it.
+  const std::string key =
+      "https://atv.example/cdp/catalog/GetPlaybackResources|Content-Type=application%2Fx-www-"
+      "form-urlencoded|widevine2Challenge=B{SSM}&includeHdcpTestKeyInLicense=true|JBlicense;"
+      "hdcpEnforcementResolutionPixels";
+  CHECK(Request(key) ==
+        "POST https://atv.example/cdp/catalog/GetPlaybackResources\n"
+        "Content-Type: application/x-www-form-urlencoded\n\n"
+        "widevine2Challenge=%2B%2F8%3D&includeHdcpTestKeyInLicense=true");
+  CHECK(Unwrap(key, R"({"widevine2License":{"license":"CAIS",)"
+                    R"("hdcpEnforcementResolutionPixels":921600}})") ==
+        "\x08\x02\x12 hdcp=921600");
+  CHECK(Request("https://atv.example/cdp/catalog/GetPlaybackResources") ==
+        "POST https://atv.example/cdp/catalog/GetPlaybackResources\n\n\xfb\xff");
+}
+
+TEST_CASE("urlenc wrapper: RFC 3986 percent-encoding of the whole body") {
+  // Kodi 22 WvWrapLicense URL-encodes the body for "urlenc"; the engine keeps only RFC 3986's
+  // unreserved characters (inputstream.adaptive also keeps !()). req_data is base64 of
+  // "a=(b)!*c {CHA-B64}".
+  CHECK(Request(R"({"com.widevine.alpha":{"license":{"server_url":"https://l.test/",)"
+                R"("req_data":"YT0oYikhKmMge0NIQS1CNjR9","wrapper":"urlenc"}}})") ==
+        "POST https://l.test/\n\na%3D%28b%29%21%2Ac%20%2B%2F8%3D");
+}
+
+TEST_CASE("drm JSON from inputstream.adaptive issue 1770: xml,base64 with a relative path") {
+  // github.com/xbmc/inputstream.adaptive/issues/1770 (2025-02-16 log): an add-on's
+  // inputstream.adaptive.drm value {"com.widevine.alpha": {"license": {"server_url": "https://",
+  // "req_data": "e0NIQS1CNjR9", "req_headers": "", "unwrapper": "xml,base64",
+  // "unwrapper_params": {"path_data": "licenseresponse/clientresponse/license"}}}}. The URL is
+  // redacted in the log (made up here); req_data is base64 of "{CHA-B64}"; an empty header list
+  // sends none. Without path_data_traverse the path is pugixml's select_node(path) from the
+  // document: elements licenseresponse > clientresponse > license from the root. The XML answer
+  // is made up.
+  const std::string drm =
+      R"({"com.widevine.alpha": {"license": {"server_url": "https://lic.example/wv",)"
+      R"( "req_data": "e0NIQS1CNjR9", "req_headers": "", "unwrapper": "xml,base64",)"
+      R"( "unwrapper_params": {"path_data": "licenseresponse/clientresponse/license"}}}})";
+  CHECK(Request(drm) == "POST https://lic.example/wv\n\n+/8=");
+  CHECK(ConfigJson(drm) ==
+        R"({"keySystem":"com.widevine.alpha","url":"https://lic.example/wv","method":"POST",)"
+        R"("body":"{CHA-B64}","response":{"unwrap":["xml","base64"],)"
+        R"("path":"/licenseresponse/clientresponse/license"}})");
+  CHECK(Unwrap(drm, "<?xml version=\"1.0\"?><licenseresponse><status>OK</status><clientresponse>"
+                    "<license> CAIS </license></clientresponse></licenseresponse>",
+               "text/xml") == "\x08\x02\x12");
+  CHECK(Unwrap(drm, "<license>CAIS</license>", "text/xml") ==
+        "ERROR response: XML path '/licenseresponse/clientresponse/license' found nothing: "
+        "looked in elements license");
+}
+
+TEST_CASE("Kodi 22 ParseDrmOldProps: a license_key is the drm JSON it translates to") {
+  // xbmc/inputstream.adaptive src/CompKodiProps.cpp ParseDrmOldProps (Kodi 22): field 1 is
+  // server_url, 2 req_headers, 3 req_data, and field 4 becomes the unwrapper: "B" -> base64,
+  // "BJ<k>" -> base64,json, "JB<k>" -> json,base64, "J<k>" -> json, each with path_data=<k>
+  // and path_data_traverse=true; a second name after ';' -> path_hdcp_res (traverse true).
+  auto drm = [](const std::string& license) {
+    return ConfigJson(R"({"com.widevine.alpha":{"license":)" + license + "}}");
+  };
+  auto without_key_system = [](std::string json) {
+    const std::string ks = R"("keySystem":"com.widevine.alpha",)";
+    return json.erase(json.find(ks), ks.size());
+  };
+  CHECK(ConfigJson("https://l.test/|X-A=1|R{SSM}|JBlicense;hdcp") ==
+        without_key_system(drm(
+            R"({"server_url":"https://l.test/","req_headers":"X-A=1","req_data":"e0NIQS1SQVd9",)"
+            R"("unwrapper":"json,base64","unwrapper_params":{"path_data":"license",)"
+            R"("path_data_traverse":"true","path_hdcp_res":"hdcp","path_hdcp_res_traverse":"true"}})")));
+  CHECK(ConfigJson("https://l.test/||R{SSM}|BJdata") ==
+        without_key_system(drm(
+            R"({"server_url":"https://l.test/","req_data":"e0NIQS1SQVd9","unwrapper":"base64,json",)"
+            R"("unwrapper_params":{"path_data":"data","path_data_traverse":"true"}})")));
+  CHECK(ConfigJson("https://l.test/||R{SSM}|B") ==
+        without_key_system(drm(
+            R"({"server_url":"https://l.test/","req_data":"e0NIQS1SQVd9","unwrapper":"base64"})")));
+  // "none" ends a wrapper or unwrapper list (HelperWv.cpp WvWrapLicense / WvUnwrapLicense).
+  CHECK(drm(R"({"server_url":"https://l.test/","unwrapper":"base64,none"})") ==
+        drm(R"({"server_url":"https://l.test/","unwrapper":"base64"})"));
+  // Parsed by inputstream.adaptive but refused here (docs/license-templates.md says why).
+  CHECK(Error(R"({"com.widevine.alpha":{"license":{"req_params":"/a/b"}}})") ==
+        "drm.com.widevine.alpha.license.req_params is not supported for license requests (put "
+        "the parameters in server_url)");
+  CHECK(Error(R"({"com.widevine.alpha":{"license":{"unwrapper":"json","unwrapper_params":)"
+              R"({"path_data":"license","path_hdcp_ver":"hdcp_version"}}}})") ==
+        "drm.com.widevine.alpha.license.unwrapper_params.path_hdcp_ver: the HDCP version path is "
+        "not supported (path_hdcp, the resolution limit, is)");
+}
+
 TEST_CASE("license_key fields") {
   // GET: an empty post data field; B{SSM} and {HASH} in the URL.
   CHECK(Request("https://l.test/get?c=B{SSM}&h={HASH}||") ==
@@ -77,9 +292,12 @@ TEST_CASE("license_key fields") {
   CHECK(Request("https://l.test/||s=B{SID}&k=H{KID}&u={KID}&p=b{PSSH}|R") ==
         "POST https://l.test/\n\ns=c2Vzcy8xKz8%3D&k=00112233445566778899aabbccddeeff"
         "&u=00112233-4455-6677-8899-aabbccddeeff&p=AAH+/w==");
-  // Header values are trimmed and form-decoded; empty segments are skipped.
+  // Header values are trimmed and form-decoded; empty segments are skipped; a header with an
+  // empty value is not sent (Kodi gives curl "X-B: ", which curl drops).
   CHECK(Request("https://l.test/| X-A = a+b%21 &&X-B=|R{SSM}") ==
-        "POST https://l.test/\nX-A: a b!\nX-B: \n\n\xfb\xff");
+        "POST https://l.test/\nX-A: a b!\n\n\xfb\xff");
+  CHECK(Error("https://l.test/|X-B=&x-b=1|R{SSM}") ==
+        "license_key: header 'x-b' is given twice at column 22");
 }
 
 TEST_CASE("license_key response formats") {
@@ -167,6 +385,9 @@ TEST_CASE("drm_legacy") {
         "drm_legacy: KID 00112233445566778899aabbccddeeff is given twice at column 83");
   CHECK(ConfigJson("org.w3.clearkey") ==
         R"({"keySystem":"org.w3.clearkey","method":"POST","response":{"unwrap":[]}})");
+  // No Content-Type is added: Kodi 21 (CompKodiProps.cpp ParseDrmLegacyConfig @6058111d) and
+  // Kodi 22 (DrmFactory.cpp FillDrmConfigDefaults) would add application/octet-stream here; a
+  // browser sends none and a preflight is avoided (docs/license-templates.md, differences).
   CHECK(Request("com.widevine.alpha|https://l.test/{CHA-MD5}", "",
                 Values(Bytes{'a', 'b', 'c'})) ==
         "POST https://l.test/900150983cd24fb0d6963f7d28e17f72\n\nabc");
@@ -202,10 +423,17 @@ TEST_CASE("inputstream.adaptive.drm JSON") {
         "POST https://l.test/900150983cd24fb0d6963f7d28e17f72\nX-A: 1\n"
         "Content-Type: application/json\n\n" +
             Base64Encode(ByteSpan(std::string("{\"c\":\"YWJj\"}"))));
-  // req_data that is not base64 is the template itself (deprecated, still accepted).
-  CHECK(Request(R"({"com.widevine.alpha":{"license":{"server_url":"https://l.test/",)"
-                R"("req_data":"c={CHA-B64U}"}}})") ==
-        "POST https://l.test/\n\nc=%2B%2F8%3D");
+  // req_data must be base64 with padding (Kodi 22 DRM::CreateDRMConfig drops anything else and
+  // posts the raw challenge; here it is an error).
+  CHECK(Error(R"({"com.widevine.alpha":{"license":{"server_url":"https://l.test/",)"
+              R"("req_data":"c={CHA-B64U}"}}})") ==
+        "drm.com.widevine.alpha.license.req_data: not base64 (the body template must be "
+        "base64-encoded, with '=' padding; inputstream.adaptive ignores this value and sends the "
+        "raw challenge)");
+  CHECK(Error(R"({"com.widevine.alpha":{"license":{"req_data":"e0NIQS1SQVd9Cg"}}})") ==
+        "drm.com.widevine.alpha.license.req_data: not base64 (the body template must be "
+        "base64-encoded, with '=' padding; inputstream.adaptive ignores this value and sends the "
+        "raw challenge)");
   CHECK(Request(R"({"com.widevine.alpha":{"license":{"server_url":"https://l.test/?c={CHA-B64U}",)"
                 R"("use_http_get_request":true}}})") ==
         "GET https://l.test/?c=%2B%2F8%3D\n");

@@ -10,6 +10,7 @@
 #include "base/byte_reader.h"
 #include "base/encoding.h"
 #include "cenc/scheme.h"
+#include "cenc/stream_decryptor.h"
 #include "crypto/hash.h"
 #include "mp4/mp4_test_util.h"
 #include "test_util.h"
@@ -298,6 +299,49 @@ TEST_CASE("encrypt: key rotation switches KIDs every N fragments with seig group
   }
 }
 
+TEST_CASE("stream decryptor: each moof's pssh is reported once, before the key it names is needed") {
+  // The packager's rotation (a new KID per fragment, named by a pssh in each moof) read back by
+  // the decryptor the polyfill runs: the page learns of the next key from that report.
+  EncryptOptions options = Options(cenc::Scheme::kCenc);
+  options.rotation_period = 1;
+  // prog_8s's 2 fragments twice: 4 fragments, KIDs 1 2 1 2.
+  const Bytes input = test::ReadTestData(kProg8s);
+  const Bytes init(input.begin(), input.begin() + 1204), media(input.begin() + 1204, input.end());
+  Bytes out;
+  REQUIRE(Encrypt({init, media, media}, options, {{"", kKid1, kKey1}, {"", kKid2, kKey2}}, &out).ok());
+  Stream stream;
+  REQUIRE(ParseStream(out, &stream).ok());
+  REQUIRE(stream.fragments.size() == 4);
+  auto pssh_of = [&](size_t f) {
+    Bytes b;
+    for (const mp4::Pssh& p : stream.fragments[f].pssh) b.insert(b.end(), p.box.begin(), p.box.end());
+    return b;
+  };
+
+  cenc::StreamDecryptor decryptor;
+  REQUIRE(decryptor.SetKey(kKid1, kKey1).ok());
+  cenc::StreamDecryptor::Output first;
+  REQUIRE(decryptor.Push(out, &first).ok());
+  CHECK(first.inits.size() == 1);
+  // Fragment 0 (KID 1) decrypted, fragment 1 named KID 2 and stopped for it.
+  CHECK(first.moof_pssh == std::vector<Bytes>{pssh_of(0), pssh_of(1)});
+  REQUIRE(first.missing_key);
+  CHECK(*first.missing_key == Kid(kKid2));
+
+  cenc::StreamDecryptor::Output again;
+  REQUIRE(decryptor.Push(ByteSpan(), &again).ok());
+  CHECK(again.moof_pssh.empty());  // the waiting moof is not reported twice
+  CHECK(again.missing_key);
+
+  REQUIRE(decryptor.SetKey(kKid2, kKey2).ok());
+  cenc::StreamDecryptor::Output rest;
+  REQUIRE(decryptor.Push(ByteSpan(), &rest).ok());
+  CHECK_FALSE(rest.missing_key);
+  std::vector<Bytes> want;
+  for (size_t f = 2; f < stream.fragments.size(); ++f) want.push_back(pssh_of(f));
+  CHECK(rest.moof_pssh == want);
+}
+
 TEST_CASE("encrypt: rotation every 2 fragments, counted across pieces") {
   // The init, then the 2-fragment media part twice: 4 fragments in 3 pieces.
   const Bytes input = test::ReadTestData(kProg8s);
@@ -455,8 +499,8 @@ TEST_CASE("encrypt: an unsupported codec is named") {
   Status s = EncryptError(Replace(test::ReadTestData(kProg8s), "avc1", "vp09"));
   CHECK(s.code() == Code::kUnsupported);
   CHECK(s.message() ==
-        "track 2: codec 'vp09' is not supported (supported: avc1, avc3, hvc1, hev1 (H.264, H.265) "
-        "and mp4a (AAC))");
+        "track 2: codec 'vp09' is not supported (supported: avc1, avc3, hvc1, hev1, av01 (H.264, "
+        "H.265, AV1) and mp4a (AAC))");
 }
 
 TEST_CASE("encrypt: already encrypted input is refused") {

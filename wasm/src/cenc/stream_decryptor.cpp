@@ -58,6 +58,7 @@ void StreamDecryptor::RemoveKey(ByteSpan kid) {
 void StreamDecryptor::Reset() {
   buffer_.clear();
   failed_ = false;
+  pssh_reported_at_.reset();
 }
 
 Status StreamDecryptor::Push(ByteSpan bytes, Output* out) {
@@ -103,7 +104,7 @@ Status StreamDecryptor::Process(bool at_end, Output* out) {
       Emit(size_t(header.size), out);
     } else if (header.type == kMoof) {
       size_t consumed = 0;
-      status = ProcessFragment(at_end, &consumed, &out->missing_key);
+      status = ProcessFragment(at_end, &consumed, out);
       if (status.code() == Code::kNeedMoreData) {
         if (!at_end) return Status::Ok();
         failed_ = true;
@@ -142,11 +143,17 @@ Status StreamDecryptor::ProcessInit(size_t moov_size, Output* out) {
   return Status::Ok();
 }
 
-Status StreamDecryptor::ProcessFragment(bool at_end, size_t* consumed,
-                                        std::optional<mp4::Kid>* missing) {
+Status StreamDecryptor::ProcessFragment(bool at_end, size_t* consumed, Output* out) {
   if (!init_) return Malformed("a fragment arrived before any init segment (moov)");
   mp4::Fragment fragment;
   WEE_RETURN_IF_ERROR(mp4::ParseFragment(ByteSpan(buffer_), 0, *init_, &fragment));
+  // Before any key check: the new keys a rotating stream needs are named here.
+  if (!fragment.pssh.empty() && pssh_reported_at_ != emitted_) {
+    Bytes init_data;
+    for (const mp4::Pssh& pssh : fragment.pssh) init_data.insert(init_data.end(), pssh.box.begin(), pssh.box.end());
+    out->moof_pssh.push_back(std::move(init_data));
+    pssh_reported_at_ = emitted_;
+  }
 
   // Emit whole top-level boxes: everything up to the box holding the last sample byte.
   size_t end = size_t(fragment.moof.size);
@@ -160,7 +167,7 @@ Status StreamDecryptor::ProcessFragment(bool at_end, size_t* consumed,
   for (const mp4::TrackFragment& traf : fragment.trafs) {
     for (const mp4::Sample& sample : traf.samples) {
       if (sample.is_protected && keys_.find(sample.kid) == keys_.end()) {
-        *missing = sample.kid;
+        out->missing_key = sample.kid;
         return Status::Ok();
       }
     }

@@ -29,6 +29,9 @@ class StreamDecryptor {
   struct Output {
     Bytes clear;
     std::vector<InitInfo> inits;        // init segments seen by this call
+    // The pssh boxes of each moof that carries some (key rotation), concatenated, in stream
+    // order; a moof is reported once even when it waits for a key and is parsed again.
+    std::vector<Bytes> moof_pssh;
     std::optional<mp4::Kid> missing_key;  // stopped before a fragment that needs this key
   };
 
@@ -54,13 +57,14 @@ class StreamDecryptor {
   Status ProcessInit(size_t moov_size, Output* out);
   // The moof starts at buffer_[0]. kNeedMoreData until its samples have arrived; sets *missing
   // (and consumes nothing) when a key is missing.
-  Status ProcessFragment(bool at_end, size_t* consumed, std::optional<mp4::Kid>* missing);
+  Status ProcessFragment(bool at_end, size_t* consumed, Output* out);
   void Emit(size_t end, Output* out);
 
   std::map<mp4::Kid, ContentKey> keys_;
   std::optional<mp4::InitSegment> init_;
   Bytes buffer_;         // bytes not emitted yet; always starts at a top-level box
   uint64_t emitted_ = 0;  // stream position of buffer_[0], for error messages
+  std::optional<uint64_t> pssh_reported_at_;  // stream position of the last moof reported
   bool failed_ = false;
 };
 

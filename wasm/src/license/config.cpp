@@ -135,6 +135,7 @@ Status CheckHeader(const Header& h, const std::vector<Header>& earlier, const st
 }
 
 Status ParseHeaderList(const Located& text, const std::string& where, std::vector<Header>* out) {
+  std::vector<Header> seen = *out;  // every name given, with or without a value
   size_t pos = 0;
   while (pos <= text.text.size()) {
     size_t amp = text.text.find('&', pos);
@@ -161,8 +162,11 @@ Status ParseHeaderList(const Located& text, const std::string& where, std::vecto
         break;
       }
     }
-    WEE_RETURN_IF_ERROR(CheckHeader(h, *out, where, column));
-    out->push_back(std::move(h));
+    WEE_RETURN_IF_ERROR(CheckHeader(h, seen, where, column));
+    seen.push_back(h);
+    // Kodi hands "Name: " to curl, which sends no header with a blank value (and drops its own
+    // default of that name): "Content-Type=" means "no Content-Type".
+    if (!h.value.empty()) out->push_back(std::move(h));
   }
   return Status::Ok();
 }

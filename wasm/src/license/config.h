@@ -71,7 +71,8 @@ Status ValidateConfig(const Config& config, const std::string& where);
 
 // inputstream.adaptive header list "k=v&k2=v2": names trimmed, values trimmed then form
 // decoded; a header name must be an RFC 7230 token and a value printable ASCII (a decoded
-// CR or LF would inject headers).
+// CR or LF would inject headers). A header whose value is empty is not sent (Kodi passes it
+// to curl as "Name: ", which curl never sends), so it is not added to `out`.
 Status ParseHeaderList(const Located& text, const std::string& where, std::vector<Header>* out);
 // Validates one header (used by the JSON form too); `column` 0 = no column in messages.
 Status CheckHeader(const Header& header, const std::vector<Header>& earlier,

@@ -22,6 +22,22 @@ std::vector<Located> Split(const Located& text, char sep) {
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+// inputstream.adaptive's BASE64::IsValidBase64: a non-empty multiple of 4 characters of the
+// RFC 4648 alphabet, then at most two '=' (no whitespace, no missing padding).
+bool IsPaddedBase64(const std::string& s) {
+  if (s.empty() || s.size() % 4 != 0) return false;
+  size_t pads = 0;
+  for (char c : s) {
+    if (c == '=') {
+      ++pads;
+    } else if (pads > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || IsDigit(c) ||
+                             c == '+' || c == '/')) {
+      return false;
+    }
+  }
+  return pads <= 2;
+}
+
 // --- license_key -----------------------------------------------------------------------------
 
 constexpr const char kLicenseKey[] = "license_key";
@@ -172,7 +188,10 @@ Status ParseIaUnwrapperParams(const Json& params, const std::string& where, Conf
       if (!flag.ok()) return flag.status();
       (k == "path_data_traverse" ? data_traverse : hdcp_traverse) = *flag;
     } else if (k == "path_hdcp_ver" || k == "path_hdcp_ver_traverse") {
-      return Unsupported(at + ": the HDCP version path is not supported (use path_hdcp)");
+      // Kodi 22 reads it into a 16-bit HDCP version, but the code doing so is in no source
+      // version available; reported rather than guessed (docs/license-templates.md).
+      return Unsupported(at + ": the HDCP version path is not supported (path_hdcp, the "
+                              "resolution limit, is)");
     } else {
       return InvalidArgument(where + ": unknown parameter '" + k + "'");
     }
@@ -264,10 +283,17 @@ Status ParseIaLicense(const Json& lic, const std::string& where, Config* c) {
       if (!s.ok()) return s.status();
       if (s->empty()) continue;  // the raw challenge
       has_data = true;
-      // inputstream.adaptive: base64 of the template, or (deprecated) the template itself.
-      std::string tpl_text = *s;
+      // inputstream.adaptive (Kodi 22 DRM::CreateDRMConfig) takes req_data of the drm property
+      // only when it is base64 as BASE64::IsValidBase64 checks it; anything else is logged and
+      // dropped, and the raw challenge is sent. Here it is an error.
+      if (!IsPaddedBase64(*s)) {
+        return InvalidArgument(at + ": not base64 (the body template must be base64-encoded, "
+                                    "with '=' padding; inputstream.adaptive ignores this value "
+                                    "and sends the raw challenge)");
+      }
       auto decoded = DecodeBase64Text(*s, at);
-      if (decoded.ok()) tpl_text = ByteSpan(decoded.value()).ToString();
+      if (!decoded.ok()) return decoded.status();
+      std::string tpl_text = ByteSpan(decoded.value()).ToString();
       auto t = ParseTemplate(Located::At(tpl_text, 1), Syntax::kCanonical, Field::kBody, at);
       if (!t.ok()) return t.status();
       c->body = std::move(t).value();
@@ -292,7 +318,10 @@ Status ParseIaLicense(const Json& lic, const std::string& where, Config* c) {
       if (!v.is_string()) return InvalidArgument(at + ": expected a string");
       // The certificate is for the CDM (setServerCertificate), not for the exchange.
     } else if (k == "req_params") {
-      return Unsupported(at + " is not supported for license requests");
+      // Parsed by Kodi 22, but how it is added to a license URL is in no source version
+      // available (for HLS AES-128 keys it is appended to the key URL); not guessed.
+      return Unsupported(at + " is not supported for license requests (put the parameters in "
+                              "server_url)");
     } else {
       return InvalidArgument(where + ": unknown member '" + k + "'");
     }

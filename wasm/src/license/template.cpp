@@ -66,8 +66,11 @@ Result<KodiToken> ResolveKodi(const std::string& name, char prefix, uint32_t bra
     if (name == "SID") options = {{'B', Value::kSessionB64Url}};
     if (name == "PSSH") options = {{'B', Value::kPsshB64Url}};
   } else if (name == "SSM") {
-    // H{SSM} is accepted because inputstream.adaptive's parser treats every letter other
-    // than b, B and D as "raw": it sends the raw challenge, not hex.
+    // H{SSM} (JioTV add-ons write it) is the raw challenge: inputstream.adaptive up to Kodi 21
+    // (wvdecrypter.cpp, widevine[android]/WVCencSingleSampleDecrypter.cpp SendSessionMessage)
+    // base64-encodes for b/B, writes decimal for D and puts the raw challenge for any other
+    // letter; no version hex-encodes it. Kodi 22 (HelperWv.cpp ConvertDeprecatedPlaceholders)
+    // converts only R/b/B/D and would send the text "H{SSM}"; we keep the Kodi 21 meaning.
     options = {{'R', Value::kChallengeRaw},  {'b', Value::kChallengeB64},
                {'B', Value::kChallengeB64Url}, {'D', Value::kChallengeDec},
                {'H', Value::kChallengeRaw}};

@@ -8,6 +8,7 @@
 #include "base/bytes.h"
 #include "cenc/scheme.h"
 #include "mp4/model.h"
+#include "packager/av1_parser.h"
 #include "packager/box_tree.h"
 #include "packager/boxes.h"
 #include "packager/encryptor.h"
@@ -29,7 +30,7 @@ constexpr FourCC kTrun = MakeFourCC("trun");
 extern const char kFragmentHint[];
 
 // What the packager does with a track's samples.
-enum class Codec { kH264, kH265, kAudio, kNone };
+enum class Codec { kH264, kH265, kAv1, kAudio, kNone };
 
 std::string Hex(const mp4::Kid& kid);
 std::string At(const char* box, uint64_t offset);  // "moof at 1234"
@@ -61,6 +62,8 @@ struct Encryptor::TrackState {
   // Parameter sets of an H.264 or H.265 track, to keep slice headers clear.
   H264SliceHeaderParser h264;
   H265SliceHeaderParser h265;
+  // Sequence header and reference state of an AV1 track, to find its tiles.
+  Av1Parser av1;
   uint32_t trex_sample_duration = 0;
   uint32_t trex_sample_size = 0;
   uint32_t trex_sample_flags = 0;

@@ -221,6 +221,10 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
             Status s = NalSubsamples(data, h264 ? NalCodec::kH264 : NalCodec::kH265,
                                      track->nal_length_size, visit, align, &job.sample.subsamples);
             if (!s.ok()) return s.Within(trun_where + ": sample " + std::to_string(i));
+          } else if (track->codec == Codec::kAv1) {
+            const bool align = options_.scheme != cenc::Scheme::kCbcs;
+            Status s = Av1Subsamples(data, &track->av1, align, &job.sample.subsamples);
+            if (!s.ok()) return s.Within(trun_where + ": sample " + std::to_string(i));
           } else if (options_.scheme == cenc::Scheme::kCens ||
                      options_.scheme == cenc::Scheme::kCbc1) {
             job.sample.subsamples = BlockAlignedSubsamples(size);
@@ -256,6 +260,7 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
       // Aux info (23001-7 7): 'senc', with 'saiz' and 'saio' pointing into it. Omitted when
       // it would be empty (constant IV, whole-sample encryption).
       const bool use_subsamples = track->codec == Codec::kH264 || track->codec == Codec::kH265 ||
+                                  track->codec == Codec::kAv1 ||
                                   options_.scheme == cenc::Scheme::kCens ||
                                   options_.scheme == cenc::Scheme::kCbc1;
       bool any = false;

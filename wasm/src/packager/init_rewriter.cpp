@@ -22,9 +22,10 @@ constexpr CodecEntry kCodecs[] = {
     {MakeFourCC("avc3"), Codec::kH264, MakeFourCC("avcC")},
     {MakeFourCC("hvc1"), Codec::kH265, MakeFourCC("hvcC")},
     {MakeFourCC("hev1"), Codec::kH265, MakeFourCC("hvcC")},
+    {MakeFourCC("av01"), Codec::kAv1, MakeFourCC("av1C")},
     {MakeFourCC("mp4a"), Codec::kAudio, MakeFourCC("esds")},
 };
-const char kSupportedCodecs[] = "avc1, avc3, hvc1, hev1 (H.264, H.265) and mp4a (AAC)";
+const char kSupportedCodecs[] = "avc1, avc3, hvc1, hev1, av01 (H.264, H.265, AV1) and mp4a (AAC)";
 
 bool IsProtectedEntry(FourCC type) {
   static constexpr FourCC kProtected[] = {MakeFourCC("encv"), MakeFourCC("enca"),
@@ -158,8 +159,10 @@ Status Encryptor::ProtectSampleEntry(Box* entry, const mp4::EncryptionParams& pa
         return Malformed(where + "/hvcC: not an HEVCDecoderConfigurationRecord version 1");
       t->nal_length_size = uint8_t((config->payload[21] & 3) + 1);
       WEE_RETURN_IF_ERROR(t->h265.AddConfigurationRecord(config->payload).Within(where));
+    } else if (codec->codec == Codec::kAv1) {
+      WEE_RETURN_IF_ERROR(t->av1.AddConfigurationRecord(config->payload).Within(where));
     }
-    if (t->codec != Codec::kAudio && t->nal_length_size == 3)
+    if (t->nal_length_size == 3)
       return Malformed(where + ": NAL unit length size 3 is not allowed");
   }
   Box schi = Box::Container(MakeFourCC("schi"), {MakeTenc(params, HasPattern(options_.scheme))});

@@ -7,7 +7,7 @@ void RbspBitReader::NextByte() {
   ++byte_;
   bit_ = 0;
   // 7.4.1: 0x000003 -> 0x0000; the 03 is not part of the RBSP.
-  if (byte_ < data_.size && zeros_ >= 2 && data_[byte_] == 0x03) {
+  if (emulation_prevention_ && byte_ < data_.size && zeros_ >= 2 && data_[byte_] == 0x03) {
     ++byte_;
     zeros_ = 0;
   }

@@ -1,5 +1,5 @@
-// Bit-level reading of H.264 / H.265 NAL units (the RBSP: emulation prevention removed), for
-// measuring slice headers.
+// Bit-level reading of H.264 / H.265 NAL units (the RBSP: emulation prevention removed) and of
+// AV1 OBUs (which have no emulation prevention), for measuring headers.
 #pragma once
 
 #include <cstddef>
@@ -13,10 +13,12 @@
 namespace wee::packager {
 
 // Reads the bits of a NAL unit's RBSP (emulation prevention bytes 0x000003 skipped) and tells
-// how many bytes of the NAL unit they came from. Reads past the end fail.
+// how many bytes of the NAL unit they came from. Reads past the end fail. With
+// `emulation_prevention` false every byte is data (AV1).
 class RbspBitReader {
  public:
-  explicit RbspBitReader(ByteSpan nal) : data_(nal) {}
+  explicit RbspBitReader(ByteSpan nal, bool emulation_prevention = true)
+      : data_(nal), emulation_prevention_(emulation_prevention) {}
   [[nodiscard]] bool ReadBits(int count, uint32_t* out);  // count <= 32
   [[nodiscard]] bool ReadBit(uint32_t* out) { return ReadBits(1, out); }
   [[nodiscard]] bool SkipBits(int count);
@@ -24,10 +26,12 @@ class RbspBitReader {
   [[nodiscard]] bool ReadSe(int32_t* out);   // se(v)
   // NAL unit bytes holding the bits read so far (a started byte counts).
   size_t BytesConsumed() const { return byte_ + (bit_ ? 1 : 0); }
+  bool ByteAligned() const { return bit_ == 0; }
 
  private:
   void NextByte();
   ByteSpan data_;
+  bool emulation_prevention_;
   size_t byte_ = 0;  // index of the current byte in data_
   int bit_ = 0;      // bits of it already read
   int zeros_ = 0;    // consecutive zero bytes before byte_ (emulation prevention)

@@ -36,6 +36,11 @@ void SubsampleBuilder::Add(uint64_t clear_bytes, uint64_t protected_bytes) {
   pending_clear_ = 0;
 }
 
+void SubsampleBuilder::AddExact(uint64_t clear_bytes, uint64_t protected_bytes) {
+  Push(pending_clear_ + clear_bytes, protected_bytes);
+  pending_clear_ = 0;
+}
+
 void SubsampleBuilder::Finish() {
   if (pending_clear_ > 0) Push(pending_clear_, 0);
   pending_clear_ = 0;
@@ -87,6 +92,24 @@ Status NalSubsamples(ByteSpan sample, NalCodec codec, uint8_t length_size,
     builder.Add(clear, length_size + nal_size - clear);
     pos += length_size + size_t(nal_size);
   }
+  builder.Finish();
+  *out = std::move(subsamples);
+  return Status::Ok();
+}
+
+Status Av1Subsamples(ByteSpan sample, Av1Parser* parser, bool align,
+                     std::vector<mp4::Subsample>* out) {
+  std::vector<Av1Parser::Tile> tiles;
+  WEE_RETURN_IF_ERROR(parser->ParseSample(sample, &tiles));
+  std::vector<mp4::Subsample> subsamples;
+  SubsampleBuilder builder(align, &subsamples);
+  size_t pos = 0;
+  for (const Av1Parser::Tile& tile : tiles) {
+    if (align) builder.Add(tile.offset - pos, tile.size);
+    else builder.AddExact(tile.offset - pos, tile.size);
+    pos = tile.offset + tile.size;
+  }
+  builder.Add(sample.size - pos, 0);
   builder.Finish();
   *out = std::move(subsamples);
   return Status::Ok();

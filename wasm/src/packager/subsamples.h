@@ -23,6 +23,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "mp4/model.h"
+#include "packager/av1_parser.h"
 
 namespace wee::packager {
 
@@ -39,6 +40,14 @@ using NalVisitor = std::function<Result<size_t>(ByteSpan nal, bool vcl)>;
                                    const NalVisitor& visit, bool align,
                                    std::vector<mp4::Subsample>* out);
 
+// Builds the subsamples of one AV1 sample from its tiles (AV1-ISOBMFF, "Common Encryption"):
+// with `align` (cenc, cens, cbc1) the whole blocks of each tile up to its end are protected and
+// a tile under 16 bytes stays clear; without (cbcs) each tile's decode_tile() bytes are
+// protected whole, in a subsample of their own even when shorter than a block. Everything else
+// is clear. Advances the parser's reference state: samples must come in decode order.
+[[nodiscard]] Status Av1Subsamples(ByteSpan sample, Av1Parser* parser, bool align,
+                                   std::vector<mp4::Subsample>* out);
+
 // One subsample for a sample protected from its start (audio in cens and cbc1, whose protected
 // ranges must be whole blocks): the size mod 16 leading bytes clear, the rest protected.
 std::vector<mp4::Subsample> BlockAlignedSubsamples(size_t sample_size);
@@ -49,6 +58,8 @@ class SubsampleBuilder {
  public:
   SubsampleBuilder(bool align, std::vector<mp4::Subsample>* out) : align_(align), out_(out) {}
   void Add(uint64_t clear_bytes, uint64_t protected_bytes);
+  // A protected run taken as it is, however short (AV1 cbcs tiles).
+  void AddExact(uint64_t clear_bytes, uint64_t protected_bytes);
   // Flushes trailing clear bytes. Call once at the end.
   void Finish();
 
