@@ -295,6 +295,14 @@ TEST_CASE("codecs: H.265 from hvcC, as 14496-15 Annex E spells it") {
   CHECK(HevcCodecs(MakeFourCC("hvc1"), test::Hex("0101600000009000")).status().code() == Code::kMalformed);
 }
 
+TEST_CASE("codecs: AV1 from av1C") {
+  CHECK(*Av1Codecs(test::Hex("81000c00")) == "av01.0.00M.08");
+  CHECK(*Av1Codecs(test::Hex("8124c000")) == "av01.1.04H.10");  // profile 1, level 4, high tier, 10 bits
+  CHECK(*Av1Codecs(test::Hex("814de000")) == "av01.2.13H.12");  // profile 2, level 13, 12 bits
+  CHECK(Av1Codecs(test::Hex("01000c00")).status().code() == Code::kMalformed);
+  CHECK(Av1Codecs(test::Hex("8100")).status().code() == Code::kMalformed);
+}
+
 TEST_CASE("codecs: AAC and other MPEG-4 system audio from esds") {
   auto payload = [](const Bytes& esds) { return Bytes(esds.begin() + 8, esds.end()); };
   uint32_t channels = 2;

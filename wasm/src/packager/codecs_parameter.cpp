@@ -59,6 +59,17 @@ Result<std::string> HevcCodecs(mp4::FourCC entry, ByteSpan hvcc) {
   return out;
 }
 
+Result<std::string> Av1Codecs(ByteSpan av1c) {
+  if (av1c.size < 4 || av1c[0] != 0x81) return Malformed("av1C: not an AV1CodecConfigurationRecord version 1");
+  const unsigned profile = av1c[1] >> 5;
+  const unsigned level = av1c[1] & 0x1f;
+  const bool high_tier = av1c[2] & 0x80;
+  const unsigned bit_depth = !(av1c[2] & 0x40) ? 8 : (av1c[2] & 0x20) ? 12 : 10;  // high_bitdepth, twelve_bit
+  char s[32];
+  std::snprintf(s, sizeof(s), "av01.%u.%02u%c.%02u", profile, level, high_tier ? 'H' : 'M', bit_depth);
+  return std::string(s);
+}
+
 Result<std::string> Mp4aCodecs(ByteSpan esds, uint32_t* channels) {
   ByteReader r(esds);
   ByteSpan es, config, specific;

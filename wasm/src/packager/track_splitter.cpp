@@ -76,10 +76,12 @@ Status DescribeTrack(const Box& trak, const std::string& where, TrackStream* t) 
   Result<std::string> codecs = std::string();
   const Box* avcc = config(MakeFourCC("avcC"));
   const Box* hvcc = config(MakeFourCC("hvcC"));
+  const Box* av1c = config(MakeFourCC("av1C"));
   const Box* esds = config(MakeFourCC("esds"));
   const std::string& c = t->codec;
   if ((c == "avc1" || c == "avc3") && avcc) codecs = AvcCodecs(entry.type, avcc->payload);
   else if ((c == "hvc1" || c == "hev1") && hvcc) codecs = HevcCodecs(entry.type, hvcc->payload);
+  else if (c == "av01" && av1c) codecs = Av1Codecs(av1c->payload);
   else if (c == "mp4a" && esds) codecs = Mp4aCodecs(esds->payload, &t->channels);
   if (!codecs.ok()) return Status(codecs.status()).Within(entry_where);
   t->codecs = *codecs;
