@@ -57,15 +57,19 @@ export async function setUp(serverOptions) {
 
 /**
  * A screenshot of the video element once two in a row agree: on a loaded machine the compositor
- * can show a seeked frame a moment after the page reports the seek done.
+ * can show a seeked frame a moment after the page reports the seek done, and can keep showing
+ * the frame before the seek for a while. With `previous` (the screenshot before the seek; every
+ * compared frame differs from the one before it), it also waits, up to 5 s, for the picture to
+ * have changed.
  */
-export async function stableScreenshot(page, selector = '#v') {
+export async function stableScreenshot(page, selector = '#v', previous = null) {
+  const deadline = Date.now() + 5000;
   let shot = await page.locator(selector).screenshot();
-  for (let i = 0; i < 5; i++) {
+  for (;;) {
     await new Promise((r) => setTimeout(r, 150));
     const again = await page.locator(selector).screenshot();
-    if (again.equals(shot)) break;
+    const settled = again.equals(shot) && !(previous && again.equals(previous));
     shot = again;
+    if (settled || Date.now() > deadline) return shot;
   }
-  return shot;
 }

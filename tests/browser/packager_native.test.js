@@ -165,10 +165,11 @@ async function screenshots(streams, keys) {
   try {
     await page.goto(url + '/');
     await page.evaluate(([s, k]) => window.load(s, k), [streams, keys]);
+    const before = await page.locator('#v').screenshot();
     const shots = [];
     for (const t of TIMES) {
       const r = await page.evaluate((time) => window.seek(time), t);
-      shots.push({ ...r, png: await stableScreenshot(page) });
+      shots.push({ ...r, png: await stableScreenshot(page, '#v', shots.at(-1)?.png ?? before) });
     }
     return { shots, events: await page.evaluate(() => window.events) };
   } finally {

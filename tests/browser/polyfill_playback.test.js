@@ -34,10 +34,11 @@ async function play(page, vector, mode) {
 }
 
 async function screenshots(page, times) {
+  const before = await page.locator('#v').screenshot();
   const shots = [];
   for (const t of times) {
     await page.evaluate((time) => window.showFrame(time), t);
-    shots.push(await stableScreenshot(page));
+    shots.push(await stableScreenshot(page, '#v', shots.at(-1) ?? before));
   }
   return shots;
 }
