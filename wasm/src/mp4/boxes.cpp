@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "base/byte_writer.h"
+
 namespace wee::mp4 {
 namespace {
 
@@ -239,8 +241,8 @@ Status MfhdBox::Parse(const Box& box, const std::string& path) {
   return Status::Ok();
 }
 
-Status TfhdBox::Parse(const Box& box, const std::string& path) {
-  ByteReader r(box.payload);
+Status TfhdBox::ParsePayload(ByteSpan payload, const std::string& path) {
+  ByteReader r(payload);
   uint8_t version;
   WEE_RETURN_IF_ERROR(ReadFullBox(&r, path, 0, &version, &flags));
   if (!r.ReadU32(&track_id)) return Truncated(path, "track_ID");
@@ -262,9 +264,8 @@ Status TfhdBox::Parse(const Box& box, const std::string& path) {
   return Status::Ok();
 }
 
-Status TfdtBox::Parse(const Box& box, const std::string& path) {
-  ByteReader r(box.payload);
-  uint8_t version;
+Status TfdtBox::ParsePayload(ByteSpan payload, const std::string& path) {
+  ByteReader r(payload);
   uint32_t flags;
   WEE_RETURN_IF_ERROR(ReadFullBox(&r, path, 1, &version, &flags));
   if (!r.ReadUIntN(version == 1 ? 8 : 4, &base_media_decode_time)) {
@@ -273,8 +274,8 @@ Status TfdtBox::Parse(const Box& box, const std::string& path) {
   return Status::Ok();
 }
 
-Status TrunBox::Parse(const Box& box, const std::string& path) {
-  ByteReader r(box.payload);
+Status TrunBox::ParsePayload(ByteSpan payload, const std::string& path) {
+  ByteReader r(payload);
   WEE_RETURN_IF_ERROR(ReadFullBox(&r, path, 1, &version, &flags));
   if (!r.ReadU32(&sample_count)) return Truncated(path, "sample_count");
   if (has(kDataOffsetPresent) && !r.ReadI32(&data_offset)) return Truncated(path, "data_offset");
@@ -308,6 +309,37 @@ TrunBox::Record TrunBox::Get(uint32_t i) const {
     rec.composition_offset = version == 1 ? int64_t(int32_t(v)) : int64_t(v);
   }
   return rec;
+}
+
+Bytes TfhdBox::WritePayload() const {
+  Bytes out;
+  ByteWriter w(&out);
+  w.U32(flags & 0xffffff);  // version 0
+  w.U32(track_id);
+  if (has(kBaseDataOffsetPresent)) w.U64(base_data_offset);
+  if (has(kSampleDescriptionIndexPresent)) w.U32(sample_description_index);
+  if (has(kDefaultSampleDurationPresent)) w.U32(default_sample_duration);
+  if (has(kDefaultSampleSizePresent)) w.U32(default_sample_size);
+  if (has(kDefaultSampleFlagsPresent)) w.U32(default_sample_flags);
+  return out;
+}
+
+Bytes TrunBox::WritePayload() const {
+  Bytes out;
+  ByteWriter w(&out);
+  w.U32((uint32_t(version) << 24) | (flags & 0xffffff));
+  w.U32(sample_count);
+  if (has(kDataOffsetPresent)) w.U32(uint32_t(data_offset));
+  if (has(kFirstSampleFlagsPresent)) w.U32(first_sample_flags);
+  for (uint32_t i = 0; i < sample_count && record_size_; ++i) {
+    const Record rec = Get(i);
+    if (has(kSampleDurationPresent)) w.U32(rec.duration);
+    if (has(kSampleSizePresent)) w.U32(rec.size);
+    if (has(kSampleFlagsPresent)) w.U32(rec.flags);
+    // The stored 32 bits: unsigned in version 0, two's complement in version 1.
+    if (has(kSampleCompositionTimeOffsetsPresent)) w.U32(uint32_t(rec.composition_offset));
+  }
+  return out;
 }
 
 Status SencBox::Parse(ByteSpan payload, const std::string& path) {

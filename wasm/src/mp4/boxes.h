@@ -1,5 +1,6 @@
-// Internal to wasm/src/mp4: one struct per box type the parsers read, each with a Parse that
-// checks every read against the box's own bytes. `path` names the box in error messages.
+// One struct per box type the parsers read, each with a Parse that checks every read against
+// the box's own bytes. `path` names the box in error messages. The packager rewrites tfhd and
+// trun through the same structs (WritePayload mirrors ParsePayload), so the two never drift.
 // Section numbers: 14496-12 (ISO-BMFF, 2020) and 23001-7 (Common Encryption, 2016).
 #pragma once
 
@@ -115,17 +116,21 @@ struct TfhdBox {
   uint32_t default_sample_size = 0;
   uint32_t default_sample_flags = 0;
   bool has(uint32_t flag) const { return (flags & flag) != 0; }
-  [[nodiscard]] Status Parse(const Box& box, const std::string& path);
+  [[nodiscard]] Status Parse(const Box& box, const std::string& path) { return ParsePayload(box.payload, path); }
+  [[nodiscard]] Status ParsePayload(ByteSpan payload, const std::string& path);
+  Bytes WritePayload() const;
 };
 
 // 8.8.12
 struct TfdtBox {
+  uint8_t version = 0;
   uint64_t base_media_decode_time = 0;
-  [[nodiscard]] Status Parse(const Box& box, const std::string& path);
+  [[nodiscard]] Status Parse(const Box& box, const std::string& path) { return ParsePayload(box.payload, path); }
+  [[nodiscard]] Status ParsePayload(ByteSpan payload, const std::string& path);
 };
 
 // 8.8.8. The per-sample records stay in the box (a view) and are decoded on demand, so a
-// trun costs no allocation of its own.
+// trun costs no allocation of its own (and a copy is valid only as long as the box's bytes).
 struct TrunBox {
   static constexpr uint32_t kDataOffsetPresent = 0x1;
   static constexpr uint32_t kFirstSampleFlagsPresent = 0x4;
@@ -145,9 +150,12 @@ struct TrunBox {
   int32_t data_offset = 0;
   uint32_t first_sample_flags = 0;
   bool has(uint32_t flag) const { return (flags & flag) != 0; }
-  [[nodiscard]] Status Parse(const Box& box, const std::string& path);
+  [[nodiscard]] Status Parse(const Box& box, const std::string& path) { return ParsePayload(box.payload, path); }
+  [[nodiscard]] Status ParsePayload(ByteSpan payload, const std::string& path);
   // Fields present in record i (i < sample_count); the others stay 0.
   Record Get(uint32_t i) const;
+  // With the current flags and data_offset; the records as read (their flags unchanged).
+  Bytes WritePayload() const;
 
  private:
   ByteSpan records_;

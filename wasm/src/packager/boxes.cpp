@@ -2,6 +2,7 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "mp4/boxes.h"
 
 namespace wee::packager {
 namespace {
@@ -19,15 +20,6 @@ Status TooShort(const char* box, const std::string& field) {
   return Malformed(std::string(box) + ": box too short for " + field);
 }
 
-// Bytes per sample entry of a 'trun' with these flags.
-size_t TrunEntrySize(uint32_t flags) {
-  size_t n = 0;
-  for (uint32_t bit : {Trun::kSampleDurationPresent, Trun::kSampleSizePresent,
-                       Trun::kSampleFlagsPresent, Trun::kSampleCompositionTimeOffsetsPresent})
-    if (flags & bit) n += 4;
-  return n;
-}
-
 // The fields of a 'tenc' after its reserved byte, shared with the 'seig' group entry
 // (23001-7 8.2.2 and 6): pattern byte, isProtected, IV size, KID, constant IV.
 void WriteEncryptionParams(ByteWriter* w, const mp4::EncryptionParams& p, bool with_pattern) {
@@ -43,100 +35,24 @@ void WriteEncryptionParams(ByteWriter* w, const mp4::EncryptionParams& p, bool w
 
 }  // namespace
 
-// --- tfhd -----------------------------------------------------------------------------------
+// --- tfhd, trun ---------------------------------------------------------------------------
 
-Status Tfhd::Parse(ByteSpan payload) {
-  ByteReader r(payload);
-  uint8_t version = 0;
-  if (!ReadFullBoxHeader(&r, &version, &flags) || !r.ReadU32(&track_id))
-    return TooShort("tfhd", "track_ID");
-  if ((flags & kBaseDataOffsetPresent) && !r.ReadU64(&base_data_offset))
-    return TooShort("tfhd", "base_data_offset");
-  if ((flags & kSampleDescriptionIndexPresent) && !r.ReadU32(&sample_description_index))
-    return TooShort("tfhd", "sample_description_index");
-  if ((flags & kDefaultSampleDurationPresent) && !r.ReadU32(&default_sample_duration))
-    return TooShort("tfhd", "default_sample_duration");
-  if ((flags & kDefaultSampleSizePresent) && !r.ReadU32(&default_sample_size))
-    return TooShort("tfhd", "default_sample_size");
-  if ((flags & kDefaultSampleFlagsPresent) && !r.ReadU32(&default_sample_flags))
-    return TooShort("tfhd", "default_sample_flags");
+Status TfhdBasedOnMoof(ByteSpan tfhd_payload, const std::string& where, Box* out) {
+  mp4::TfhdBox tfhd;
+  WEE_RETURN_IF_ERROR(tfhd.ParsePayload(tfhd_payload, where + "/tfhd"));
+  tfhd.flags &= ~mp4::TfhdBox::kBaseDataOffsetPresent;
+  tfhd.flags |= mp4::TfhdBox::kDefaultBaseIsMoof;
+  *out = Box::Leaf(MakeFourCC("tfhd"), tfhd.WritePayload());
   return Status::Ok();
 }
 
-Box Tfhd::Write() const {
-  Bytes payload;
-  ByteWriter w(&payload);
-  FullBoxHeader(&w, 0, flags);
-  w.U32(track_id);
-  if (flags & kBaseDataOffsetPresent) w.U64(base_data_offset);
-  if (flags & kSampleDescriptionIndexPresent) w.U32(sample_description_index);
-  if (flags & kDefaultSampleDurationPresent) w.U32(default_sample_duration);
-  if (flags & kDefaultSampleSizePresent) w.U32(default_sample_size);
-  if (flags & kDefaultSampleFlagsPresent) w.U32(default_sample_flags);
-  return Box::Leaf(MakeFourCC("tfhd"), std::move(payload));
-}
-
-// --- trun -----------------------------------------------------------------------------------
-
-Status Trun::Parse(ByteSpan payload, uint64_t max_samples) {
-  ByteReader r(payload);
-  if (!ReadFullBoxHeader(&r, &version, &flags) || !r.ReadU32(&sample_count))
-    return TooShort("trun", "sample_count");
-  if ((flags & kDataOffsetPresent) && !r.ReadI32(&data_offset))
-    return TooShort("trun", "data_offset");
-  if ((flags & kFirstSampleFlagsPresent) && !r.ReadU32(&first_sample_flags))
-    return TooShort("trun", "first_sample_flags");
-  const size_t entry_size = TrunEntrySize(flags);
-  // Check the count against the bytes before allocating for it.
-  if (entry_size > 0 && uint64_t(sample_count) * entry_size > r.remaining()) {
-    return Malformed("trun: " + std::to_string(sample_count) + " samples of " +
-                     std::to_string(entry_size) + " bytes do not fit in " +
-                     std::to_string(r.remaining()) + " bytes");
-  }
-  if (sample_count > max_samples) {
-    return LimitExceeded("trun: " + std::to_string(sample_count) + " samples exceed the limit of " +
-                         std::to_string(max_samples) + " per fragment");
-  }
-  entries.assign(sample_count, Entry{});
-  for (Entry& e : entries) {
-    // The sizes were checked above, so these reads cannot fail.
-    if (flags & kSampleDurationPresent) (void)r.ReadU32(&e.duration);
-    if (flags & kSampleSizePresent) (void)r.ReadU32(&e.size);
-    if (flags & kSampleFlagsPresent) (void)r.ReadU32(&e.flags);
-    if (flags & kSampleCompositionTimeOffsetsPresent) (void)r.ReadU32(&e.composition_offset);
-  }
-  return Status::Ok();
-}
-
-Box Trun::Write() const {
-  Bytes payload;
-  ByteWriter w(&payload);
-  FullBoxHeader(&w, version, flags);
-  w.U32(uint32_t(entries.size()));
-  if (flags & kDataOffsetPresent) w.U32(uint32_t(data_offset));
-  if (flags & kFirstSampleFlagsPresent) w.U32(first_sample_flags);
-  for (const Entry& e : entries) {
-    if (flags & kSampleDurationPresent) w.U32(e.duration);
-    if (flags & kSampleSizePresent) w.U32(e.size);
-    if (flags & kSampleFlagsPresent) w.U32(e.flags);
-    if (flags & kSampleCompositionTimeOffsetsPresent) w.U32(e.composition_offset);
-  }
-  return Box::Leaf(MakeFourCC("trun"), std::move(payload));
-}
-
-// --- tfdt -----------------------------------------------------------------------------------
-
-Status Tfdt::Parse(ByteSpan payload) {
-  ByteReader r(payload);
-  uint32_t flags = 0;
-  if (!ReadFullBoxHeader(&r, &version, &flags)) return TooShort("tfdt", "version");
-  if (version == 1) {
-    if (!r.ReadU64(&base_media_decode_time)) return TooShort("tfdt", "baseMediaDecodeTime");
-  } else {
-    uint32_t t = 0;
-    if (!r.ReadU32(&t)) return TooShort("tfdt", "baseMediaDecodeTime");
-    base_media_decode_time = t;
-  }
+Status TrunWithDataOffset(ByteSpan trun_payload, int32_t data_offset, const std::string& where,
+                          Box* out) {
+  mp4::TrunBox trun;
+  WEE_RETURN_IF_ERROR(trun.ParsePayload(trun_payload, where + "/trun"));
+  trun.flags |= mp4::TrunBox::kDataOffsetPresent;
+  trun.data_offset = data_offset;
+  *out = Box::Leaf(MakeFourCC("trun"), trun.WritePayload());
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // The boxes the packager reads and rewrites (ISO/IEC 14496-12 fragments and indexes) and the
 // Common Encryption boxes it writes (ISO/IEC 23001-7). A box that is read and written back has
-// Parse(payload) and Write() as mirror images, so a rewrite keeps every field it does not change.
+// Parse(payload) and Write() as mirror images, so a rewrite keeps every field it does not change;
+// tfhd, trun and tfdt are the parser's own structs (mp4/boxes.h), written back the same way.
 #pragma once
 
 #include <cstdint>
@@ -16,61 +17,12 @@ namespace wee::packager {
 
 // --- read and written back ------------------------------------------------------------------
 
-// 'tfhd' (14496-12 8.8.7).
-struct Tfhd {
-  static constexpr uint32_t kBaseDataOffsetPresent = 0x000001;
-  static constexpr uint32_t kSampleDescriptionIndexPresent = 0x000002;
-  static constexpr uint32_t kDefaultSampleDurationPresent = 0x000008;
-  static constexpr uint32_t kDefaultSampleSizePresent = 0x000010;
-  static constexpr uint32_t kDefaultSampleFlagsPresent = 0x000020;
-  static constexpr uint32_t kDurationIsEmpty = 0x010000;
-  static constexpr uint32_t kDefaultBaseIsMoof = 0x020000;
-
-  uint32_t flags = 0;
-  uint32_t track_id = 0;
-  uint64_t base_data_offset = 0;
-  uint32_t sample_description_index = 0;
-  uint32_t default_sample_duration = 0;
-  uint32_t default_sample_size = 0;
-  uint32_t default_sample_flags = 0;
-
-  [[nodiscard]] Status Parse(ByteSpan payload);
-  Box Write() const;
-};
-
-// 'trun' (8.8.8).
-struct Trun {
-  static constexpr uint32_t kDataOffsetPresent = 0x000001;
-  static constexpr uint32_t kFirstSampleFlagsPresent = 0x000004;
-  static constexpr uint32_t kSampleDurationPresent = 0x000100;
-  static constexpr uint32_t kSampleSizePresent = 0x000200;
-  static constexpr uint32_t kSampleFlagsPresent = 0x000400;
-  static constexpr uint32_t kSampleCompositionTimeOffsetsPresent = 0x000800;
-
-  struct Entry {
-    uint32_t duration = 0;
-    uint32_t size = 0;
-    uint32_t flags = 0;
-    uint32_t composition_offset = 0;  // as stored: unsigned in version 0, signed in version 1
-  };
-  uint8_t version = 0;
-  uint32_t flags = 0;
-  uint32_t sample_count = 0;
-  int32_t data_offset = 0;
-  uint32_t first_sample_flags = 0;
-  std::vector<Entry> entries;  // only the fields present in `flags` are meaningful
-
-  // max_samples bounds sample_count when the entries cost no bytes (no per-sample fields).
-  [[nodiscard]] Status Parse(ByteSpan payload, uint64_t max_samples);
-  Box Write() const;
-};
-
-// 'tfdt' (8.8.12).
-struct Tfdt {
-  uint8_t version = 0;
-  uint64_t base_media_decode_time = 0;
-  [[nodiscard]] Status Parse(ByteSpan payload);
-};
+// 'tfhd' (14496-12 8.8.7) made default-base-is-moof: no base_data_offset, the trun data
+// offsets count from the moof. The other fields as read.
+[[nodiscard]] Status TfhdBasedOnMoof(ByteSpan tfhd_payload, const std::string& where, Box* out);
+// 'trun' (8.8.8) with data_offset set; the sample records as read.
+[[nodiscard]] Status TrunWithDataOffset(ByteSpan trun_payload, int32_t data_offset,
+                                        const std::string& where, Box* out);
 
 // 'sidx' (8.16.3). Only the sizes are rewritten.
 struct Sidx {

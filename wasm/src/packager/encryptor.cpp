@@ -255,8 +255,8 @@ Status Encryptor::Process(ByteSpan piece, Bytes* out) {
                                  ": sample data is too far from its 'moof' for trun data_offset");
           }
         }
-        slot.trun.data_offset = int32_t(data_offset);
-        moof.box.children[slot.traf_child].children[slot.trun_child] = slot.trun.Write();
+        WEE_RETURN_IF_ERROR(TrunWithDataOffset(slot.trun_payload, int32_t(data_offset), slot.where,
+                                               &moof.box.children[slot.traf_child].children[slot.trun_child]));
       }
       if (moof.box.Size() != e.out_size) return Malformed("internal: moof size changed");
       e.bytes = WriteBox(moof.box);

@@ -84,7 +84,8 @@ struct Encryptor::Plan {
   struct TrunSlot {
     size_t traf_child = 0;  // index of the traf among the moof's children
     size_t trun_child = 0;  // index of the trun among the traf's children
-    Trun trun;
+    Bytes trun_payload;  // the input trun's, rewritten with the final data_offset
+    std::string where;   // the traf, for errors
     bool has_samples = false;
     uint64_t first_in_offset = 0;
   };

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/byte_reader.h"
+#include "mp4/boxes.h"
 #include "mp4/parser.h"
 #include "packager/encryptor_internal.h"
 #include "packager/subsamples.h"
@@ -48,8 +49,8 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
     const std::string traf_where = where + "/traf[" + std::to_string(traf_number) + "]";
     const Box* tfhd_box = child.Child(MakeFourCC("tfhd"));
     if (!tfhd_box) return Malformed(traf_where + ": no 'tfhd'");
-    Tfhd tfhd;
-    WEE_RETURN_IF_ERROR(tfhd.Parse(tfhd_box->payload).Within(traf_where));
+    mp4::TfhdBox tfhd;
+    WEE_RETURN_IF_ERROR(tfhd.ParsePayload(tfhd_box->payload, traf_where + "/tfhd"));
     TrackState* track = nullptr;
     for (TrackState& t : *tracks)
       if (t.info.track_id == tfhd.track_id) track = &t;
@@ -59,7 +60,7 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
     }
 
     uint64_t base = offset;
-    if (tfhd.flags & Tfhd::kBaseDataOffsetPresent) {
+    if (tfhd.flags & mp4::TfhdBox::kBaseDataOffsetPresent) {
       base = tfhd.base_data_offset;
       if (base > piece.size) {
         return Malformed(traf_where + "/tfhd: base_data_offset " + std::to_string(base) +
@@ -67,14 +68,14 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
                          " bytes)");
       }
     }
-    else if (!(tfhd.flags & Tfhd::kDefaultBaseIsMoof) && !first_traf) base = previous_traf_end;
+    else if (!(tfhd.flags & mp4::TfhdBox::kDefaultBaseIsMoof) && !first_traf) base = previous_traf_end;
     first_traf = false;
-    const uint32_t default_size = (tfhd.flags & Tfhd::kDefaultSampleSizePresent)
+    const uint32_t default_size = (tfhd.flags & mp4::TfhdBox::kDefaultSampleSizePresent)
                                       ? tfhd.default_sample_size : track->trex_sample_size;
-    const uint32_t default_duration = (tfhd.flags & Tfhd::kDefaultSampleDurationPresent)
+    const uint32_t default_duration = (tfhd.flags & mp4::TfhdBox::kDefaultSampleDurationPresent)
                                           ? tfhd.default_sample_duration
                                           : track->trex_sample_duration;
-    const uint32_t default_flags = (tfhd.flags & Tfhd::kDefaultSampleFlagsPresent)
+    const uint32_t default_flags = (tfhd.flags & mp4::TfhdBox::kDefaultSampleFlagsPresent)
                                        ? tfhd.default_sample_flags : track->trex_sample_flags;
 
     FragmentInfo fragment;
@@ -83,8 +84,8 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
     fragment.encrypted = track->info.encrypted;
     fragment.base_media_decode_time = track->next_decode_time;
     if (const Box* tfdt_box = child.Child(MakeFourCC("tfdt"))) {
-      Tfdt tfdt;
-      WEE_RETURN_IF_ERROR(tfdt.Parse(tfdt_box->payload).Within(traf_where));
+      mp4::TfdtBox tfdt;
+      WEE_RETURN_IF_ERROR(tfdt.ParsePayload(tfdt_box->payload, traf_where + "/tfdt"));
       fragment.base_media_decode_time = tfdt.base_media_decode_time;
     }
 
@@ -135,10 +136,9 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
                                mp4::FourCCString(type) + "')");
       }
       if (type == MakeFourCC("tfhd")) {
-        Tfhd rewritten = tfhd;
-        rewritten.flags &= ~Tfhd::kBaseDataOffsetPresent;
-        rewritten.flags |= Tfhd::kDefaultBaseIsMoof;
-        traf.children.push_back(rewritten.Write());
+        Box rewritten;
+        WEE_RETURN_IF_ERROR(TfhdBasedOnMoof(c.payload, traf_where, &rewritten));
+        traf.children.push_back(std::move(rewritten));
         continue;
       }
       if (type != kTrun) {
@@ -146,12 +146,17 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
         continue;
       }
       const std::string trun_where = traf_where + "/trun";
-      Trun trun;
-      WEE_RETURN_IF_ERROR(
-          trun.Parse(c.payload, mp4::kMaxSamplesPerFragment - moof_samples).Within(traf_where));
-      moof_samples += trun.entries.size();
+      mp4::TrunBox trun;
+      WEE_RETURN_IF_ERROR(trun.ParsePayload(c.payload, trun_where));
+      // Bounds the per-sample work when the records cost no bytes (all defaults from tfhd).
+      if (trun.sample_count > mp4::kMaxSamplesPerFragment - moof_samples) {
+        return LimitExceeded(trun_where + ": " + std::to_string(trun.sample_count) +
+                             " samples exceed the limit of " +
+                             std::to_string(mp4::kMaxSamplesPerFragment) + " per fragment");
+      }
+      moof_samples += trun.sample_count;
       uint64_t pos = next_sample;
-      if (trun.flags & Trun::kDataOffsetPresent) {
+      if (trun.has(mp4::TrunBox::kDataOffsetPresent)) {
         // base <= piece.size, so this cannot overflow; negative offsets must stay in the input.
         const int64_t at = int64_t(base) + trun.data_offset;
         if (at < 0) return Malformed(trun_where + ": data_offset points before the start of the input");
@@ -163,25 +168,22 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
       Plan::TrunSlot slot;
       slot.traf_child = new_children.size();  // where this traf will be pushed
       slot.trun_child = traf.children.size();
-      slot.has_samples = !trun.entries.empty();
+      slot.has_samples = trun.sample_count > 0;
       slot.first_in_offset = pos;
-      for (size_t i = 0; i < trun.entries.size(); ++i) {
-        const Trun::Entry& entry = trun.entries[i];
-        const uint32_t size = (trun.flags & Trun::kSampleSizePresent) ? entry.size : default_size;
-        const uint32_t duration =
-            (trun.flags & Trun::kSampleDurationPresent) ? entry.duration : default_duration;
+      for (uint32_t i = 0; i < trun.sample_count; ++i) {
+        using T = mp4::TrunBox;
+        const T::Record entry = trun.Get(i);
+        const uint32_t size = trun.has(T::kSampleSizePresent) ? entry.size : default_size;
+        const uint32_t duration = trun.has(T::kSampleDurationPresent) ? entry.duration : default_duration;
         // Presentation time = decode time + composition offset (signed in trun version 1).
-        const int64_t cto = !(trun.flags & Trun::kSampleCompositionTimeOffsetsPresent) ? 0
-                            : trun.version == 1 ? int64_t(int32_t(entry.composition_offset))
-                                                : int64_t(entry.composition_offset);
+        const int64_t cto = entry.composition_offset;
         const int64_t pts = int64_t(fragment.base_media_decode_time + fragment.duration) + cto;
         if (fragment.sample_count == 0 || pts < fragment.earliest_presentation_time)
           fragment.earliest_presentation_time = pts;
         if (fragment.sample_count == 0) {
-          const uint32_t flags = (trun.flags & Trun::kFirstSampleFlagsPresent) && i == 0
-                                     ? trun.first_sample_flags
-                                 : (trun.flags & Trun::kSampleFlagsPresent) ? entry.flags
-                                                                            : default_flags;
+          const uint32_t flags = trun.has(T::kFirstSampleFlagsPresent) && i == 0 ? trun.first_sample_flags
+                                 : trun.has(T::kSampleFlagsPresent)                ? entry.flags
+                                                                                   : default_flags;
           fragment.starts_with_sap = !(flags & 0x10000);  // sample_is_non_sync_sample
         }
         fragment.duration += duration;
@@ -239,9 +241,12 @@ Status Encryptor::PlanMoof(ByteSpan piece, uint64_t offset, std::vector<TrackSta
       }
       next_sample = pos;
       previous_traf_end = pos;
-      trun.flags |= Trun::kDataOffsetPresent;
-      slot.trun = trun;
-      traf.children.push_back(trun.Write());
+      // Provisional data_offset: the moof's final layout fixes it (Encryptor::Process).
+      slot.trun_payload = c.payload;
+      slot.where = traf_where;
+      Box provisional;
+      WEE_RETURN_IF_ERROR(TrunWithDataOffset(c.payload, 0, traf_where, &provisional));
+      traf.children.push_back(std::move(provisional));
       trun_slots.push_back(std::move(slot));
     }
     track->next_decode_time = fragment.base_media_decode_time + fragment.duration;

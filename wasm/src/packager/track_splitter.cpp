@@ -6,6 +6,7 @@
 
 #include "base/byte_reader.h"
 #include "base/byte_writer.h"
+#include "mp4/boxes.h"
 #include "mp4/parser.h"
 #include "packager/box_tree.h"
 #include "packager/boxes.h"
@@ -135,7 +136,7 @@ Status MakeSegment(const Box& moof, const std::string& where, const std::vector<
     uint64_t payload_offset;  // of its first sample in the new mdat
   };
   std::vector<Slot> slots;
-  std::vector<Trun> truns;
+  std::vector<ByteSpan> truns;  // the input truns' payloads
   SplitSegment segment;
   uint64_t payload_size = 0;
   size_t traf_index = 0;
@@ -151,18 +152,16 @@ Status MakeSegment(const Box& moof, const std::string& where, const std::vector<
     size_t next_sample = 0;
     for (const Box& c : child.children) {
       if (c.type == kTfhd) {
-        Tfhd tfhd;
-        WEE_RETURN_IF_ERROR(tfhd.Parse(c.payload).Within(traf_where));
-        tfhd.flags &= ~Tfhd::kBaseDataOffsetPresent;
-        tfhd.flags |= Tfhd::kDefaultBaseIsMoof;
-        traf.children.push_back(tfhd.Write());
+        Box tfhd;
+        WEE_RETURN_IF_ERROR(TfhdBasedOnMoof(c.payload, traf_where, &tfhd));
+        traf.children.push_back(std::move(tfhd));
       } else if (c.type == kTrun) {
-        Trun trun;
-        WEE_RETURN_IF_ERROR(trun.Parse(c.payload, mp4::kMaxSamplesPerFragment).Within(traf_where));
-        if (trun.entries.size() > samples.samples.size() - next_sample)
+        mp4::TrunBox trun;
+        WEE_RETURN_IF_ERROR(trun.ParsePayload(c.payload, traf_where + "/trun"));
+        if (trun.sample_count > samples.samples.size() - next_sample)
           return Malformed(traf_where + ": its truns have more samples than were laid out");
         slots.push_back({result.children.size(), traf.children.size(), payload_size});
-        for (size_t i = 0; i < trun.entries.size(); ++i) {
+        for (size_t i = 0; i < trun.sample_count; ++i) {
           const mp4::Sample& s = samples.samples[next_sample++];
           payload_size += s.size;
           auto& runs = segment.runs;
@@ -171,9 +170,10 @@ Status MakeSegment(const Box& moof, const std::string& where, const std::vector<
           else if (s.size)
             runs.emplace_back(s.data_offset, s.size);
         }
-        trun.flags |= Trun::kDataOffsetPresent;
-        truns.push_back(trun);
-        traf.children.push_back(trun.Write());
+        truns.push_back(c.payload);
+        Box provisional;  // the data offset is known once the moof is complete
+        WEE_RETURN_IF_ERROR(TrunWithDataOffset(c.payload, 0, traf_where, &provisional));
+        traf.children.push_back(std::move(provisional));
       } else {
         traf.children.push_back(c);
       }
@@ -190,8 +190,8 @@ Status MakeSegment(const Box& moof, const std::string& where, const std::vector<
   for (size_t i = 0; i < slots.size(); ++i) {
     const uint64_t offset = data_start + slots[i].payload_offset;
     if (offset > INT32_MAX) return LimitExceeded(where + ": the samples of track " + std::to_string(track_id) + " are too large for trun data_offset");
-    truns[i].data_offset = int32_t(offset);
-    result.children[slots[i].traf_child].children[slots[i].trun_child] = truns[i].Write();
+    WEE_RETURN_IF_ERROR(TrunWithDataOffset(truns[i], int32_t(offset), where,
+                                           &result.children[slots[i].traf_child].children[slots[i].trun_child]));
   }
   segment.head.assign(styp.begin(), styp.end());
   ByteWriter w(&segment.head);
