@@ -289,8 +289,9 @@ export function protectMpd(mpdText, { mpd, kidBySet, scheme, licenseUrl }) {
     let at = set.openEnd;
     for (const c of set.children) if (['FramePacking', 'AudioChannelConfiguration'].includes(localName(c.name))) at = c.end;
     const setIndent = /([ \t]*)$/.exec(mpdText.slice(0, set.start))[1];
-    const indent = setIndent + (setIndent.startsWith(' ') ? '  ' : '\t');
-    const laurl = licenseUrl ? `\n${indent}\t<dashif:Laurl>${escapeXml(licenseUrl)}</dashif:Laurl>\n${indent}` : '';
+    const step = setIndent.startsWith(' ') ? '  ' : '\t';
+    const indent = setIndent + step;
+    const laurl = licenseUrl ? `\n${indent}${step}<dashif:Laurl>${escapeXml(licenseUrl)}</dashif:Laurl>\n${indent}` : '';
     edits.push([at,
       `\n${indent}<ContentProtection schemeIdUri="urn:mpeg:dash:mp4protection:2011" value="${scheme}" cenc:default_KID="${uuid(kid)}"/>` +
       `\n${indent}<ContentProtection schemeIdUri="urn:uuid:${uuid(CLEAR_KEY_SYSTEM_ID)}" value="ClearKey1.0"${laurl ? `>${laurl}</ContentProtection>` : '/>'}`]);
