@@ -297,8 +297,19 @@ TEST_CASE("codecs: H.265 from hvcC, as 14496-15 Annex E spells it") {
 
 TEST_CASE("codecs: AV1 from av1C") {
   CHECK(*Av1Codecs(test::Hex("81000c00")) == "av01.0.00M.08");
-  CHECK(*Av1Codecs(test::Hex("8124c000")) == "av01.1.04H.10");  // profile 1, level 4, high tier, 10 bits
-  CHECK(*Av1Codecs(test::Hex("814de000")) == "av01.2.13H.12");  // profile 2, level 13, 12 bits
+  CHECK(*Av1Codecs(test::Hex("8124c000")) == "av01.1.04H.10.0.000.01.01.01.0");  // profile 1 (4:4:4), level 4, high tier, 10 bits
+  CHECK(*Av1Codecs(test::Hex("814de000")) == "av01.2.13H.12.0.000.01.01.01.0");  // profile 2, level 13, 12 bits, 4:4:4
+  // The optional fields when they are not the defaults: from 'colr' (BT.2100 PQ, limited
+  // range), or from the sequence header of the configOBUs, or only the chroma format differs.
+  CHECK(*Av1Codecs(test::Hex("81084c00"), test::Hex("6e636c78" "0009" "0010" "0009" "00")) ==
+        "av01.0.08M.10.0.110.09.16.09.0");
+  CHECK(*Av1Codecs(test::Hex("81200000")) == "av01.1.00M.08.0.000.01.01.01.0");  // 4:4:4
+  CHECK(*Av1Codecs(test::Hex("81001c00")) == "av01.0.00M.08.1.110.01.01.01.0");  // monochrome
+  // libaom's av1C for 320x180 BT.709 primaries and transfer, BT.601 matrix (6), full range:
+  // the colour comes from the sequence header in its configOBUs, or equally from FFmpeg's colr.
+  const Bytes av1c = test::Hex("81000c00" "0a0e000000043cfeccdaf91010106840");
+  CHECK(*Av1Codecs(av1c) == "av01.0.00M.08.0.110.01.01.06.1");
+  CHECK(*Av1Codecs(av1c, test::Hex("6e636c7800010001000680")) == "av01.0.00M.08.0.110.01.01.06.1");
   CHECK(Av1Codecs(test::Hex("01000c00")).status().code() == Code::kMalformed);
   CHECK(Av1Codecs(test::Hex("8100")).status().code() == Code::kMalformed);
 }

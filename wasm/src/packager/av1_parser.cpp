@@ -272,22 +272,21 @@ Status Av1Parser::ParseSequenceHeader(ByteSpan payload) {
     bit_depth = high_bitdepth ? 10 : 8;
   }
   if (seq_profile != 1) WEE_RETURN_IF_ERROR(r.Flag("mono_chrome", &s.mono_chrome));
-  bool color_description_present = false;
-  uint32_t primaries = 2, transfer = 2, matrix = 2;
-  WEE_RETURN_IF_ERROR(r.Flag("color_description_present_flag", &color_description_present));
-  if (color_description_present) {
-    WEE_RETURN_IF_ERROR(r.F(8, "color_primaries", &primaries));
-    WEE_RETURN_IF_ERROR(r.F(8, "transfer_characteristics", &transfer));
-    WEE_RETURN_IF_ERROR(r.F(8, "matrix_coefficients", &matrix));
+  WEE_RETURN_IF_ERROR(r.Flag("color_description_present_flag", &s.color_description_present));
+  if (s.color_description_present) {
+    WEE_RETURN_IF_ERROR(r.F(8, "color_primaries", &s.color_primaries));
+    WEE_RETURN_IF_ERROR(r.F(8, "transfer_characteristics", &s.transfer_characteristics));
+    WEE_RETURN_IF_ERROR(r.F(8, "matrix_coefficients", &s.matrix_coefficients));
   }
   if (s.mono_chrome) {
-    WEE_RETURN_IF_ERROR(r.Skip(1, "color_range"));
+    WEE_RETURN_IF_ERROR(r.Flag("color_range", &s.color_range));
     s.subsampling_x = s.subsampling_y = true;
   } else {
-    if (primaries == 1 && transfer == 13 && matrix == 0) {  // sRGB: 4:4:4, full range
-      s.subsampling_x = s.subsampling_y = false;
+    if (s.color_primaries == 1 && s.transfer_characteristics == 13 && s.matrix_coefficients == 0) {
+      s.subsampling_x = s.subsampling_y = false;  // sRGB: 4:4:4, full range
+      s.color_range = true;
     } else {
-      WEE_RETURN_IF_ERROR(r.Skip(1, "color_range"));
+      WEE_RETURN_IF_ERROR(r.Flag("color_range", &s.color_range));
       if (seq_profile == 0) {
         s.subsampling_x = s.subsampling_y = true;
       } else if (seq_profile == 1) {

@@ -35,6 +35,10 @@ class Av1Parser {
   // OBUs (large scale tile), which the ISOBMFF binding excludes.
   [[nodiscard]] Status ParseSample(ByteSpan sample, std::vector<Tile>* tiles);
 
+  struct SequenceHeader;
+  // The last sequence header seen (nullptr before any).
+  const SequenceHeader* sequence_header() const { return seq_ ? &*seq_ : nullptr; }
+
   struct SequenceHeader {
     bool reduced_still_picture_header = false;
     bool decoder_model_info_present = false;
@@ -61,6 +65,12 @@ class Av1Parser {
     bool enable_cdef = false;
     bool enable_restoration = false;
     bool mono_chrome = false;
+    // color_config(): CP/TC/MC_UNSPECIFIED (2) unless color_description_present_flag.
+    bool color_description_present = false;
+    uint32_t color_primaries = 2;
+    uint32_t transfer_characteristics = 2;
+    uint32_t matrix_coefficients = 2;
+    bool color_range = false;
     bool subsampling_x = false;
     bool subsampling_y = false;
     bool separate_uv_delta_q = false;

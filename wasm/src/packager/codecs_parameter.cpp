@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "base/byte_reader.h"
+#include "packager/av1_parser.h"
 
 namespace wee::packager {
 namespace {
@@ -59,15 +60,40 @@ Result<std::string> HevcCodecs(mp4::FourCC entry, ByteSpan hvcc) {
   return out;
 }
 
-Result<std::string> Av1Codecs(ByteSpan av1c) {
+Result<std::string> Av1Codecs(ByteSpan av1c, ByteSpan colr) {
   if (av1c.size < 4 || av1c[0] != 0x81) return Malformed("av1C: not an AV1CodecConfigurationRecord version 1");
   const unsigned profile = av1c[1] >> 5;
   const unsigned level = av1c[1] & 0x1f;
   const bool high_tier = av1c[2] & 0x80;
   const unsigned bit_depth = !(av1c[2] & 0x40) ? 8 : (av1c[2] & 0x20) ? 12 : 10;  // high_bitdepth, twelve_bit
-  char s[32];
+  char s[64];
   std::snprintf(s, sizeof(s), "av01.%u.%02u%c.%02u", profile, level, high_tier ? 'H' : 'M', bit_depth);
-  return std::string(s);
+  // mono_chrome, chroma_subsampling_x/_y, chroma_sample_position: the low 5 bits of byte 2.
+  const unsigned mono = (av1c[2] >> 4) & 1;
+  const unsigned chroma = ((av1c[2] >> 3) & 1) * 100 + ((av1c[2] >> 2) & 1) * 10 + (av1c[2] & 3);
+  unsigned primaries = 1, transfer = 1, matrix = 1, full_range = 0;
+  if (colr.size >= 11 && ByteSpan(colr.data, 4).ToString() == "nclx") {
+    primaries = unsigned(colr[4] << 8 | colr[5]);
+    transfer = unsigned(colr[6] << 8 | colr[7]);
+    matrix = unsigned(colr[8] << 8 | colr[9]);
+    full_range = colr[10] >> 7;
+  } else {
+    Av1Parser parser;
+    if (Status st = parser.AddConfigurationRecord(av1c); !st.ok()) return st;
+    if (const Av1Parser::SequenceHeader* seq = parser.sequence_header()) {
+      full_range = seq->color_range;
+      if (seq->color_description_present) {
+        primaries = seq->color_primaries;
+        transfer = seq->transfer_characteristics;
+        matrix = seq->matrix_coefficients;
+      }
+    }
+  }
+  char rest[48];
+  std::snprintf(rest, sizeof(rest), ".%u.%03u.%02u.%02u.%02u.%u", mono, chroma, primaries, transfer,
+                matrix, full_range);
+  if (std::string(rest) == ".0.110.01.01.01.0") return std::string(s);
+  return std::string(s) + rest;
 }
 
 Result<std::string> Mp4aCodecs(ByteSpan esds, uint32_t* channels) {

@@ -18,9 +18,13 @@ Result<std::string> AvcCodecs(mp4::FourCC entry, ByteSpan avcc);
 // compatibility flags>.<L|H><level_idc>[.<constraint bytes, trailing zeros omitted>]".
 Result<std::string> HevcCodecs(mp4::FourCC entry, ByteSpan hvcc);
 
-// av01 with its av1C (AV1 ISOBMFF binding 2.3, Codecs Parameter String): "av01.<seq_profile>.
-// <seq_level_idx_0, 2 digits><M|H tier>.<bit depth, 2 digits>", the optional fields left out.
-Result<std::string> Av1Codecs(ByteSpan av1c);
+// av01 with its av1C (AV1 ISOBMFF binding, Codecs Parameter String): "av01.<seq_profile>.
+// <seq_level_idx_0, 2 digits><M|H tier>.<bit depth, 2 digits>", then ".<mono_chrome>.
+// <subsampling_x><subsampling_y><chroma_sample_position>.<colour primaries>.<transfer>.<matrix>.
+// <full range>" unless those are the defaults (".0.110.01.01.01.0"), which the binding says to
+// leave out. Colour from `colr` (an 'nclx' colr box payload, may be empty), else from the
+// sequence header in the av1C's configOBUs, else the defaults with the header's color_range.
+Result<std::string> Av1Codecs(ByteSpan av1c, ByteSpan colr = {});
 
 // mp4a with its esds (14496-1 7.2.6.5-7, RFC 6381 3.3): "mp4a.40.<audioObjectType>" for MPEG-4
 // audio (object type indication 0x40), else "mp4a.<OTI in hex>". For MPEG-4 audio with a

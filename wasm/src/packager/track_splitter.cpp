@@ -82,7 +82,10 @@ Status DescribeTrack(const Box& trak, const std::string& where, TrackStream* t) 
   const std::string& c = t->codec;
   if ((c == "avc1" || c == "avc3") && avcc) codecs = AvcCodecs(entry.type, avcc->payload);
   else if ((c == "hvc1" || c == "hev1") && hvcc) codecs = HevcCodecs(entry.type, hvcc->payload);
-  else if (c == "av01" && av1c) codecs = Av1Codecs(av1c->payload);
+  else if (c == "av01" && av1c) {
+    const Box* colr = config(MakeFourCC("colr"));
+    codecs = Av1Codecs(av1c->payload, colr ? ByteSpan(colr->payload) : ByteSpan());
+  }
   else if (c == "mp4a" && esds) codecs = Mp4aCodecs(esds->payload, &t->channels);
   if (!codecs.ok()) return Status(codecs.status()).Within(entry_where);
   t->codecs = *codecs;
