@@ -11,7 +11,7 @@ import path from 'node:path';
 import { missingPrerequisite, setUp } from './harness.js';
 import { API_KEY, HDCP_LEVEL, wrappedLicenseRoutes } from './license_server.js';
 import { testdataRoot } from './server.js';
-import { VECTORS } from './vectors.js';
+import { VECTORS, dashClearKeyHlsPlaylist } from './vectors.js';
 
 const DASH = VECTORS[0];
 const KID = Object.keys(DASH.keys)[0];
@@ -40,18 +40,6 @@ function clearKeyMpd(laurl = '') {
       : '';
   const cp = `<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0">${inner}</ContentProtection>`;
   return mpd.replace(marker, `${cp}\n      ${marker}`);
-}
-
-// fMP4 HLS over the same segments, keyed for Clear Key by its KID.
-function hlsPlaylist() {
-  const kidB64 = Buffer.from(KID, 'hex').toString('base64');
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
-    '#EXT-X-MEDIA-SEQUENCE:1',
-    `#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1",URI="data:text/plain;base64,${kidB64}"`,
-    `#EXT-X-MAP:URI="${BASE}video-H264-288-400k_init.mp4"`];
-  for (let i = 1; i <= 5; i++) lines.push('#EXTINF:4.0,', `${BASE}video-H264-288-400k_${i}.m4s`);
-  lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
 }
 
 // The protocols, each configured only by an inputstream.adaptive license_key string.
@@ -99,7 +87,7 @@ describe('license templates attached to players, through the polyfill', { skip }
         [`${BASE}laurl-clearkey.mpd`]: (req, res) => mpdRoute(`clearkey:${env.server.url}/wrapped/json`)(req, res),
         '/hls/media.m3u8': (req, res) => {
           res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');
-          res.end(hlsPlaylist());
+          res.end(dashClearKeyHlsPlaylist());
         },
       },
     });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { missingPrerequisite, setUp } from './harness.js';
 import { testdataRoot } from './server.js';
-import { VECTORS } from './vectors.js';
+import { VECTORS, dashClearKeyHlsPlaylist } from './vectors.js';
 
 const skip = missingPrerequisite();
 const DASH = VECTORS[0];
@@ -22,19 +22,6 @@ function clearKeyMpd() {
   return mpd.replace(marker, '<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"/>\n      ' + marker);
 }
 
-// fMP4 HLS over the same segments (4 s each), keyed for Clear Key by its KID.
-function hlsPlaylist() {
-  const kid = Object.keys(DASH.keys)[0];
-  const kidB64 = Buffer.from(kid, 'hex').toString('base64');
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
-    '#EXT-X-MEDIA-SEQUENCE:1',
-    `#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1",URI="data:text/plain;base64,${kidB64}"`,
-    `#EXT-X-MAP:URI="${BASE}video-H264-288-400k_init.mp4"`];
-  for (let i = 1; i <= 5; i++) lines.push('#EXTINF:4.0,', `${BASE}video-H264-288-400k_${i}.m4s`);
-  lines.push('#EXT-X-ENDLIST');
-  return lines.join('\n') + '\n';
-}
-
 describe('player libraries through the polyfill (native EME removed)', { skip }, () => {
   let env;
   before(async () => {
@@ -47,7 +34,7 @@ describe('player libraries through the polyfill (native EME removed)', { skip },
         },
         '/hls/media.m3u8': (req, res) => {
           res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');
-          res.end(hlsPlaylist());
+          res.end(dashClearKeyHlsPlaylist());
         },
       },
     });

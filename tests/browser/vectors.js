@@ -60,3 +60,19 @@ export const AUDIO_VECTORS = [
     keys: { '21b82dc2ebb24d5aa9f8631f04726650': '602a9289bfb9b1995b75ac63f123fc86' },
   },
 ];
+
+/**
+ * An fMP4 HLS media playlist over the dash-clearkey segments (4 s each), keyed for Clear Key by
+ * its KID (SAMPLE-AES-CTR, the KID as the key URI, as hls.js and Shaka expect it).
+ */
+export function dashClearKeyHlsPlaylist() {
+  const base = '/testdata/shaka-player/dash-clearkey/';
+  const kidB64 = Buffer.from(Object.keys(VECTORS[0].keys)[0], 'hex').toString('base64');
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MEDIA-SEQUENCE:1',
+    `#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,KEYFORMAT="org.w3.clearkey",KEYFORMATVERSIONS="1",URI="data:text/plain;base64,${kidB64}"`,
+    `#EXT-X-MAP:URI="${base}video-H264-288-400k_init.mp4"`];
+  for (let i = 1; i <= 5; i++) lines.push('#EXTINF:4.0,', `${base}video-H264-288-400k_${i}.m4s`);
+  lines.push('#EXT-X-ENDLIST');
+  return `${lines.join('\n')}\n`;
+}

@@ -2,6 +2,7 @@
 // polyfill fetching licenses itself. Driven by tests/browser/license_players.test.js: every
 // run makes a fresh <video> and player, plays a few seconds (or until an error) and tears down.
 import * as wee from '/js/src/index.js';
+import { removeNativeEme } from './no_native_eme.js';
 
 window.wee = wee;
 window.events = [];
@@ -26,14 +27,7 @@ function loadScript(src) {
   return loaded[src];
 }
 
-/** Removes the browser's EME entry points, as in a browser without any CDM. */
-window.removeNativeEme = () => {
-  delete Navigator.prototype.requestMediaKeySystemAccess;
-  for (const name of ['MediaKeys', 'MediaKeySession', 'MediaKeySystemAccess', 'MediaKeyStatusMap',
-    'MediaKeyMessageEvent', 'MediaEncryptedEvent']) delete window[name];
-  delete HTMLMediaElement.prototype.setMediaKeys;
-  delete HTMLMediaElement.prototype.mediaKeys;
-};
+window.removeNativeEme = removeNativeEme;
 
 function newVideo() {
   for (const old of document.querySelectorAll('video')) old.remove();

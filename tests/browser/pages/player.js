@@ -2,6 +2,7 @@
 // The same code runs against the browser's native Clear Key and against the polyfill.
 import * as wee from '/js/src/index.js';
 import { debugState } from '/js/src/mse/source_buffer_hook.js';
+import { removeNativeEme } from './no_native_eme.js';
 
 window.wee = wee;
 window.weeDebugState = debugState;
@@ -19,14 +20,7 @@ const b64url = (h) => btoa(String.fromCharCode(...h.match(/../g).map((x) => pars
 window.hex = hex;
 window.b64url = b64url;
 
-/** Removes the browser's EME entry points, as in a browser without any CDM. */
-window.removeNativeEme = () => {
-  delete Navigator.prototype.requestMediaKeySystemAccess;
-  for (const name of ['MediaKeys', 'MediaKeySession', 'MediaKeySystemAccess', 'MediaKeyStatusMap',
-    'MediaKeyMessageEvent', 'MediaEncryptedEvent']) delete window[name];
-  delete HTMLMediaElement.prototype.setMediaKeys;
-  delete HTMLMediaElement.prototype.mediaKeys;
-};
+window.removeNativeEme = removeNativeEme;
 
 function log(what) {
   window.events.push(what);
