@@ -9,6 +9,11 @@ export interface InstallOptions {
    * or string names the worker script (js/src/worker/decrypt_worker.js) where bundlers move it.
    */
   worker?: boolean | string | URL;
+  /**
+   * Where the AES runs: 'webcrypto' (the browser's own, secure contexts only), 'wasm' (the
+   * module's), or 'auto' (default: WebCrypto where available).
+   */
+  cipher?: 'auto' | 'webcrypto' | 'wasm';
   /** Where wasm_eme.wasm is served; defaults to the file next to the module loader. */
   wasmUrl?: string | URL;
   /**

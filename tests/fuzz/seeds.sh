@@ -7,7 +7,7 @@ name=$1
 corpus=$2
 testdata="$root/../shared/testdata"
 case "$name" in
-  mp4_*|packager_split_fuzzer) [ -d "$testdata" ] && find "$testdata" -name '*.mp4' -o -name '*.m4s' -o -name '*.m4v' -o -name '*.m4i' -o -name '*.cmfv' \
+  mp4_*|packager_split_fuzzer|cenc_stream_fuzzer) [ -d "$testdata" ] && find "$testdata" -name '*.mp4' -o -name '*.m4s' -o -name '*.m4v' -o -name '*.m4i' -o -name '*.cmfv' \
       | while read -r f; do cp -n "$f" "$corpus/" 2>/dev/null || true; done ;;
 esac
 # AV1: the first temporal units of the generated AV1 content (scripts/make-content.sh), as the

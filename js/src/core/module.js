@@ -58,7 +58,7 @@ export class Core {
         flat.push(ptr, bytes.length);
       }
       const code = fn(...flat);
-      if (code !== 0) throw new WasmEmeError(code, m.UTF8ToString(m._wee_error_message()));
+      if (code !== 0) this.throwLastError(code);
       return this.result();
     } finally {
       for (const { ptr, size } of allocations) {
@@ -66,6 +66,11 @@ export class Core {
         m._free(ptr);
       }
     }
+  }
+
+  /** Throws the module's last error (after an export returned `code`). */
+  throwLastError(code) {
+    throw new WasmEmeError(code, this.m.UTF8ToString(this.m._wee_error_message()));
   }
 
   /** Like call() but decodes the result as UTF-8 text. */

@@ -2,6 +2,7 @@
 // and hooks HTMLMediaElement and MSE, recording every original property descriptor so that
 // uninstall() puts each one back exactly (or deletes what did not exist).
 
+import { CIPHERS } from '../core/cipher_choice.js';
 import { KEY_SYSTEM, getSupportedConfiguration } from './configuration.js';
 import {
   PolyfillMediaEncryptedEvent, PolyfillMediaKeyMessageEvent,
@@ -73,10 +74,14 @@ async function nativeClearKeyWorks() {
 /**
  * Installs the polyfill. Options: force (replace a working native Clear Key), worker
  * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is),
+ * cipher ('auto', 'webcrypto' or 'wasm': where the AES runs, see core/cipher_choice.js),
  * license, licenseUrl, onLicense, onLicenseError (license_acquisition.js).
  * Resolves to true when the polyfill is active. Calling it again while installed is harmless.
  */
 export async function install(options = {}) {
+  if (options.cipher !== undefined && !CIPHERS.includes(options.cipher)) {
+    throw new TypeError(`install(): cipher must be one of ${CIPHERS.join(', ')}`);
+  }
   if (installed) return true;
   if (!options.force && await nativeClearKeyWorks()) return false;
   if (installed) return true;  // a concurrent install() won the race

@@ -1,30 +1,35 @@
 // Where appended bytes get decrypted: a dedicated worker (default), or the main thread where
 // workers are unavailable or disabled (install({worker: false})). Both offer the same async
-// stream interface: push/flush -> Promise<{output, inits, moofPssh, missingKid}>, and ordered,
+// stream interface: push(bytes, onChunk)/flush -> Promise<{output, inits, moofPssh, missingKid}>
+// (onChunk gets clear prefixes of the output ahead of the answer), and ordered,
 // fire-and-forget setKey/removeKey/reset/dispose.
 
 import { StreamDecryptor } from '../core/decryptor.js';
+import { makeCipher } from '../core/cipher_choice.js';
 import { getCore, runtime } from '../eme/runtime.js';
 import { startWorkerBackend } from '../worker/worker_backend.js';
 
+// Operations run strictly in order, as in the worker: a push may wait for WebCrypto, and a
+// reset or key change must not overtake it.
 class MainThreadStream {
-  constructor(core) {
-    this.decryptor = new StreamDecryptor(core);
+  constructor(core, cipher) {
+    this.decryptor = new StreamDecryptor(core, { cipher: makeCipher(cipher) });
+    this.queue = Promise.resolve();
   }
-  push(bytes) { return call(() => this.decryptor.push(bytes)); }
-  flush() { return call(() => this.decryptor.flush()); }
-  setKey(kid, key) { this.decryptor.setKey(kid, key); }
-  removeKey(kid) { this.decryptor.removeKey(kid); }
-  reset() { this.decryptor.reset(); }
-  dispose() { this.decryptor.dispose(); }
-}
-
-function call(fn) {
-  try {
-    return Promise.resolve(fn());
-  } catch (e) {
-    return Promise.reject(e);
+  #run(fn) {
+    const p = this.queue.then(fn);
+    this.queue = p.catch(() => {});
+    return p;
   }
+  push(bytes, onChunk) { return this.#run(() => this.decryptor.pushAsync(bytes, onChunk)); }
+  flush() { return this.#run(() => this.decryptor.flushAsync()); }
+  setKey(kid, key) {
+    const copy = key.slice();  // the caller zeroes its own copy at once
+    this.#run(() => this.decryptor.setKey(kid, copy)).finally(() => copy.fill(0)).catch(() => {});
+  }
+  removeKey(kid) { this.#run(() => this.decryptor.removeKey(kid)).catch(() => {}); }
+  reset() { this.#run(() => this.decryptor.reset()).catch(() => {}); }
+  dispose() { this.#run(() => this.decryptor.dispose()).catch(() => {}); }
 }
 
 class MainThreadBackend {
@@ -32,7 +37,7 @@ class MainThreadBackend {
     this.kind = 'main';
     this.core = core;
   }
-  async createStream() { return new MainThreadStream(this.core); }
+  async createStream(cipher) { return new MainThreadStream(this.core, cipher); }
   terminate() {}
 }
 

@@ -16,6 +16,7 @@ import { mediaKeysInternals } from '../eme/media_keys.js';
 import { polyfillMediaKeysOf, queueEncryptedEvent, queueWaitingForKey } from '../eme/media_element.js';
 import { copyBufferSource, domError, queueTask, toHex } from '../eme/util.js';
 import { getBackend } from './decrypt_backend.js';
+import { runtime } from '../eme/runtime.js';
 
 // A box whose size field is smaller than its header: every MP4 parser rejects it, so appending
 // it makes the browser run its own append error algorithm (error, updateend, endOfStream
@@ -161,7 +162,7 @@ function nativeUpdating(st) {
 
 async function ensureStream(st) {
   if (!st.streamPromise) {
-    st.streamPromise = getBackend().then((backend) => backend.createStream()).then((stream) => {
+    st.streamPromise = getBackend().then((backend) => backend.createStream(runtime.options.cipher)).then((stream) => {
       st.stream = stream;
       return stream;
     });
@@ -221,21 +222,41 @@ function waitForKey(st, kid) {
   });
 }
 
+// Clear bytes go to the browser in order, as they come: the prefixes a push hands out early
+// (so that the decoder starts before the whole fragment is decrypted), then the rest.
+function appendQueue(st, op) {
+  let tail = Promise.resolve();
+  let failure = null;
+  return {
+    add(bytes) {
+      tail = tail.then(async () => {
+        if (op.aborted || failure || !bytes.length) return;
+        await waitNativeIdle(st);
+        if (op.aborted) return;
+        await nativeAppend(st, bytes);
+      }).catch((e) => { failure = failure || e; });
+    },
+    async drain() {
+      await tail;
+      if (failure) throw failure;
+    },
+  };
+}
+
 async function runAppend(st, op, bytes) {
   try {
     const stream = await ensureStream(st);
     if (op.aborted) return;
     syncKeys(st);
-    let result = await stream.push(bytes);
+    const queue = appendQueue(st, op);
+    const onChunk = (chunk) => queue.add(chunk);
+    let result = await stream.push(bytes, onChunk);
     for (;;) {
       if (op.aborted) return;
       fireEncrypted(st, result);
-      if (result.output.length) {
-        await waitNativeIdle(st);
-        if (op.aborted) return;
-        await nativeAppend(st, result.output);
-        if (op.aborted) return;
-      }
+      queue.add(result.output);
+      await queue.drain();
+      if (op.aborted) return;
       if (!result.missingKid) break;
       if (!provideKey(st, result.missingKid)) {
         const el = elementOf(st);
@@ -243,7 +264,7 @@ async function runAppend(st, op, bytes) {
         await waitForKey(st, result.missingKid);
         if (op.aborted) return;
       }
-      result = await stream.push(new Uint8Array(0));
+      result = await stream.push(new Uint8Array(0), onChunk);
     }
     if (op.aborted) return;
     st.pending = null;

@@ -7,7 +7,10 @@
 export * from '../index.js';
 
 export { loadCore, Core, WasmEmeError } from '../core/module.js';
-export { StreamDecryptor, inspect } from '../core/decryptor.js';
+export { inspect } from '../core/decryptor.js';
+export { StreamDecryptor } from './stream_decryptor.js';
+export { NodeCipher } from './cipher_node.js';
+export { WebCryptoCipher } from '../core/cipher_webcrypto.js';
 export { ClearKeyCdm } from '../core/cdm.js';
 export { LicenseExchange } from '../core/license.js';
 export {

@@ -1,9 +1,11 @@
 // The decrypt worker: its own instance of the wasm module and one StreamDecryptor per
-// SourceBuffer, so that large segments never block the page's main thread. Requests are
+// SourceBuffer (with WebCrypto's AES where the context has it), so that large segments never
+// block the page's main thread. Requests are
 // handled strictly in order (see protocol.js).
 
 import { loadCore } from '../core/module.js';
 import { StreamDecryptor } from '../core/decryptor.js';
+import { makeCipher } from '../core/cipher_choice.js';
 import { resultTransferables } from './protocol.js';
 
 let core = null;
@@ -22,12 +24,15 @@ async function handle(msg) {
       if (!core) core = await loadCore(msg.wasmUrl ? { wasmUrl: msg.wasmUrl } : {});
       return undefined;
     case 'create':
-      streams.set(msg.stream, new StreamDecryptor(core));
+      streams.set(msg.stream, new StreamDecryptor(core, { cipher: makeCipher(msg.cipher) }));
       return undefined;
     case 'push':
-      return stream(msg.stream).push(msg.bytes);
+      // Ready prefixes go to the page as they are decrypted, ahead of the answer.
+      return stream(msg.stream).pushAsync(msg.bytes, (chunk) => {
+        self.postMessage({ id: msg.id, chunk }, [chunk.buffer]);
+      });
     case 'flush':
-      return stream(msg.stream).flush();
+      return stream(msg.stream).flushAsync();
     case 'setKey':
       try {
         stream(msg.stream).setKey(msg.kid, msg.key);

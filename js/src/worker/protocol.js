@@ -1,7 +1,8 @@
 // Messages between the page and the decrypt worker (decrypt_worker.js). Requests:
 //   {id, op: 'init', wasmUrl?}             -> {id, ok: true}
-//   {id, op: 'create', stream}              -> {id, ok: true}
-//   {id, op: 'push' | 'flush', stream, bytes?} -> {id, ok: true, result: {output, inits, moofPssh, missingKid}}
+//   {id, op: 'create', stream, cipher?}     -> {id, ok: true}       (cipher: see cipher_choice.js)
+//   {id, op: 'push' | 'flush', stream, bytes?} -> {id, chunk}* then {id, ok: true, result: {output, inits, moofPssh, missingKid}}
+//     (chunks: clear prefixes of the output, in order, before the answer; output is the rest)
 //   {id, op: 'setKey', stream, kid, key} | {op: 'removeKey', stream, kid} | {op: 'reset' | 'dispose', stream}
 // Failures answer {id, ok: false, error: {code, message}} (code as WasmEmeError.code).
 // Byte buffers are transferred, never copied; key buffers are zeroed once handed to wasm.

@@ -8,7 +8,7 @@ class WorkerStream {
     this.backend = backend;
     this.id = id;
   }
-  push(bytes) { return this.backend.request({ op: 'push', stream: this.id, bytes }, [bytes.buffer]); }
+  push(bytes, onChunk) { return this.backend.request({ op: 'push', stream: this.id, bytes }, [bytes.buffer], onChunk); }
   flush() { return this.backend.request({ op: 'flush', stream: this.id }); }
   setKey(kid, key) {
     // Structured clone copies the key; the caller zeroes its own copy.
@@ -33,9 +33,13 @@ export class WorkerBackend {
     this.nextStream = 1;
     this.pending = new Map();
     worker.onmessage = (event) => {
-      const { id, ok, result, error } = event.data;
+      const { id, ok, result, error, chunk } = event.data;
       const p = this.pending.get(id);
       if (!p) return;
+      if (chunk) {
+        if (p.onChunk) p.onChunk(chunk);
+        return;
+      }
       this.pending.delete(id);
       if (ok) p.resolve(result);
       else p.reject(toError(error));
@@ -50,18 +54,18 @@ export class WorkerBackend {
     };
   }
 
-  request(message, transfer = []) {
+  request(message, transfer = [], onChunk = null) {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onChunk });
       this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 
-  async createStream() {
+  async createStream(cipher) {
     const id = this.nextStream++;
-    await this.request({ op: 'create', stream: id });
+    await this.request({ op: 'create', stream: id, cipher });
     return new WorkerStream(this, id);
   }
 

@@ -1,4 +1,5 @@
-// The dispatcher: validates a sample's layout once, then hands it to the scheme's cipher.
+// The dispatcher: validates a sample's layout once and has the scheme's planner turn it into
+// cipher chains; one executor runs them with mbedTLS.
 #include "cenc/scheme.h"
 
 #include <cstring>
@@ -25,14 +26,11 @@ const char* BlockAlignedRangeSection(Scheme scheme) {
   }
 }
 
-// Checks everything DecryptSample/EncryptSample rely on and expands the IV to 16 bytes.
-Status Validate(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
-                const uint8_t* data, size_t size, uint8_t iv[16]) {
+// Checks everything the planners rely on and expands the IV to 16 bytes.
+Status Validate(Scheme scheme, const mp4::Sample& sample, size_t size, uint8_t iv[16]) {
   if (scheme != Scheme::kCenc && scheme != Scheme::kCbcs && scheme != Scheme::kCens &&
       scheme != Scheme::kCbc1)
     return InvalidArgument("scheme " + std::to_string(int(scheme)) + " is not a known scheme");
-  if (!key.valid()) return InvalidArgument("content key is empty (moved from)");
-  if (data == nullptr && size != 0) return InvalidArgument("sample data is null");
 
   // Section 9.1 (and 8.2 for 'tenc'): an IV is 8 or 16 bytes; an 8-byte IV is the high half of
   // the 16-byte block and the low half is zero, which is also how Chromium, Firefox and Bento4
@@ -78,25 +76,14 @@ Status Validate(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
   return Status::Ok();
 }
 
-Status CryptSample(detail::Direction direction, Scheme scheme, const ContentKey& key,
+Status CryptSample(Direction direction, Scheme scheme, const ContentKey& key,
                    const mp4::Sample& sample, uint8_t* data, size_t size) {
-  uint8_t iv[kAesBlockSize];
-  WEE_RETURN_IF_ERROR(Validate(scheme, key, sample, data, size, iv));
+  if (!key.valid()) return InvalidArgument("content key is empty (moved from)");
+  if (data == nullptr && size != 0) return InvalidArgument("sample data is null");
+  CipherPlan plan;
+  WEE_RETURN_IF_ERROR(PlanSample(scheme, sample, size, 0, &plan));
   // From here on nothing can fail: the sample is either fully processed or untouched.
-  switch (scheme) {
-    case Scheme::kCenc:
-      detail::CryptCenc(key, iv, sample.subsamples, data, size);
-      break;
-    case Scheme::kCens:
-      detail::CryptCens(key, iv, sample.pattern, sample.subsamples, data, size);
-      break;
-    case Scheme::kCbcs:
-      detail::CryptCbcs(direction, key, iv, sample.pattern, sample.subsamples, data, size);
-      break;
-    case Scheme::kCbc1:
-      detail::CryptCbc1(direction, key, iv, sample.subsamples, data, size);
-      break;
-  }
+  for (const CipherChain& chain : plan.chains) RunChain(direction, key, plan, chain, data);
   return Status::Ok();
 }
 
@@ -135,14 +122,56 @@ Result<ContentKey> ContentKey::Create(ByteSpan key) {
   return Result<ContentKey>(std::move(out));
 }
 
+Status PlanSample(Scheme scheme, const mp4::Sample& sample, size_t size, uint64_t base,
+                  CipherPlan* plan) {
+  uint8_t iv[kAesBlockSize];
+  WEE_RETURN_IF_ERROR(Validate(scheme, sample, size, iv));
+  uint64_t end;
+  if (!CheckedAdd<uint64_t>(base, size, &end) || end > UINT32_MAX)
+    return LimitExceeded("a sample ends beyond 4 GiB of planned data");
+  const size_t chains = plan->chains.size();
+  switch (scheme) {
+    case Scheme::kCenc: detail::PlanCenc(iv, sample.subsamples, size, uint32_t(base), plan); break;
+    case Scheme::kCens: detail::PlanCens(iv, sample.pattern, sample.subsamples, size, uint32_t(base), plan); break;
+    case Scheme::kCbcs: detail::PlanCbcs(iv, sample.pattern, sample.subsamples, size, uint32_t(base), plan); break;
+    case Scheme::kCbc1: detail::PlanCbc1(iv, sample.subsamples, size, uint32_t(base), plan); break;
+  }
+  // A chain without runs has nothing to do; dropping it keeps the plan the pure work list.
+  size_t kept = chains;
+  for (size_t i = chains; i < plan->chains.size(); ++i)
+    if (plan->chains[i].run_count) plan->chains[kept++] = plan->chains[i];
+  plan->chains.resize(kept);
+  return Status::Ok();
+}
+
+void RunChain(Direction direction, const ContentKey& key, const CipherPlan& plan,
+              const CipherChain& chain, uint8_t* data) {
+  const CipherRun* run = plan.runs.data() + chain.first_run;
+  const CipherRun* end = run + chain.run_count;
+  if (chain.mode == ChainMode::kCtr) {
+    AesCtr ctr(key.encryptor(), chain.iv);
+    for (; run != end; ++run) ctr.Process(data + run->offset, data + run->offset, run->size);
+    return;
+  }
+  uint8_t iv[kAesBlockSize];
+  std::memcpy(iv, chain.iv, kAesBlockSize);
+  for (; run != end; ++run) {
+    uint8_t* p = data + run->offset;
+    if (direction == Direction::kDecrypt)
+      key.decryptor().CbcDecrypt(iv, p, p, run->size);
+    else
+      key.encryptor().CbcEncrypt(iv, p, p, run->size);
+  }
+}
+
 Status DecryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
                      uint8_t* data, size_t size) {
-  return CryptSample(detail::Direction::kDecrypt, scheme, key, sample, data, size);
+  return CryptSample(Direction::kDecrypt, scheme, key, sample, data, size);
 }
 
 Status EncryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
                      uint8_t* data, size_t size) {
-  return CryptSample(detail::Direction::kEncrypt, scheme, key, sample, data, size);
+  return CryptSample(Direction::kEncrypt, scheme, key, sample, data, size);
 }
 
 }  // namespace wee::cenc

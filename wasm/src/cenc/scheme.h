@@ -69,41 +69,95 @@ class ContentKey {
 [[nodiscard]] Status EncryptSample(Scheme scheme, const ContentKey& key, const mp4::Sample& sample,
                                    uint8_t* data, size_t size);
 
-// The per-scheme ciphers behind the dispatcher (scheme_<name>.cpp). They trust their input:
-// only DecryptSample/EncryptSample validate it.
+// A sample's cipher work as data, so that it can run here (mbedTLS) or outside the module
+// (WebCrypto, Node's crypto) on the same bytes: each chain is one AES-CTR keystream or one CBC
+// chain that runs through its runs in order, as if they were one contiguous buffer.
+//
+//   cenc  one CTR chain,  runs = the protected ranges       cbc1  one CBC chain, runs = their whole blocks
+//   cens  one CTR chain,  runs = the pattern's encrypted     cbcs  one CBC chain per protected range,
+//         block runs of every range                                runs = its encrypted block runs
+enum class ChainMode : uint8_t { kCtr, kCbc };
+
+struct CipherRun {
+  uint32_t offset = 0;  // from the start of the buffer the plan is for
+  uint32_t size = 0;    // a multiple of 16 for kCbc chains
+};
+
+struct CipherChain {
+  ChainMode mode = ChainMode::kCtr;
+  uint32_t key_index = 0;  // set by the caller that plans several keys (StreamDecryptor)
+  uint8_t iv[16] = {};     // the initial counter block, or the CBC IV
+  uint32_t first_run = 0;  // into CipherPlan::runs
+  uint32_t run_count = 0;
+};
+
+struct CipherPlan {
+  std::vector<CipherChain> chains;
+  std::vector<CipherRun> runs;
+  void Clear() {
+    chains.clear();
+    runs.clear();
+  }
+};
+
+// Validates the sample as DecryptSample does and appends its chains to *plan, with run
+// offsets counted from `base` (the sample's position in the planned buffer). Nothing is
+// appended on error. kLimitExceeded if an offset would not fit 32 bits.
+[[nodiscard]] Status PlanSample(Scheme scheme, const mp4::Sample& sample, size_t size, uint64_t base,
+                                CipherPlan* plan);
+
+// Runs one chain of `plan` over `data` (the planned buffer), in place.
+enum class Direction { kDecrypt, kEncrypt };
+void RunChain(Direction direction, const ContentKey& key, const CipherPlan& plan,
+              const CipherChain& chain, uint8_t* data);
+
+// The per-scheme planners behind PlanSample (scheme_<name>.cpp). They trust their input: only
+// PlanSample validates it.
 namespace detail {
 
-enum class Direction { kDecrypt, kEncrypt };
+void PlanCenc(const uint8_t iv[16], const std::vector<mp4::Subsample>& subsamples, size_t size,
+              uint32_t base, CipherPlan* plan);
+void PlanCens(const uint8_t iv[16], mp4::Pattern pattern,
+              const std::vector<mp4::Subsample>& subsamples, size_t size, uint32_t base,
+              CipherPlan* plan);
+void PlanCbcs(const uint8_t iv[16], mp4::Pattern pattern,
+              const std::vector<mp4::Subsample>& subsamples, size_t size, uint32_t base,
+              CipherPlan* plan);
+void PlanCbc1(const uint8_t iv[16], const std::vector<mp4::Subsample>& subsamples, size_t size,
+              uint32_t base, CipherPlan* plan);
 
-void CryptCenc(const ContentKey& key, const uint8_t iv[16],
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size);
-void CryptCens(const ContentKey& key, const uint8_t iv[16], mp4::Pattern pattern,
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size);
-void CryptCbcs(Direction direction, const ContentKey& key, const uint8_t iv[16],
-               mp4::Pattern pattern, const std::vector<mp4::Subsample>& subsamples,
-               uint8_t* data, size_t size);
-void CryptCbc1(Direction direction, const ContentKey& key, const uint8_t iv[16],
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size);
+// Starts a chain at the end of plan->chains; AddRun extends the last chain (empty runs dropped).
+inline void BeginChain(ChainMode mode, const uint8_t iv[16], CipherPlan* plan) {
+  CipherChain chain;
+  chain.mode = mode;
+  std::copy(iv, iv + 16, chain.iv);
+  chain.first_run = uint32_t(plan->runs.size());
+  plan->chains.push_back(chain);
+}
+inline void AddRun(uint32_t offset, size_t size, CipherPlan* plan) {
+  if (size == 0) return;
+  plan->runs.push_back({offset, uint32_t(size)});
+  plan->chains.back().run_count++;
+}
 
-// Calls fn(pointer, length) for each protected range of the sample, in order (zero-length ones
+// Calls fn(offset, length) for each protected range of the sample, in order (zero-length ones
 // included); the whole sample when there are no subsamples.
 template <typename Fn>
-void ForEachProtectedRange(const std::vector<mp4::Subsample>& subsamples, uint8_t* data,
-                           size_t size, Fn&& fn) {
+void ForEachProtectedRange(const std::vector<mp4::Subsample>& subsamples, size_t size, Fn&& fn) {
   if (subsamples.empty()) {
-    fn(data, size);
+    fn(size_t(0), size);
     return;
   }
   size_t offset = 0;
   for (const mp4::Subsample& subsample : subsamples) {
     offset += subsample.clear_bytes;
-    fn(data + offset, size_t(subsample.protected_bytes));
+    fn(offset, size_t(subsample.protected_bytes));
     offset += subsample.protected_bytes;
   }
 }
 
 // Pattern encryption (section 9.6) over one protected range of `size` bytes: calls
-// crypt(pointer, length) for each run of consecutive encrypted whole blocks, in order.
+// crypt(offset, length), offsets within the range, for each run of consecutive encrypted whole blocks, in order.
 //
 //   pattern 2:3   |E E|s s s|E E|s s s|E .|    E encrypted block, s skipped block
 //                                      ^ ^--- a partial block (< 16 bytes) is always clear
@@ -114,15 +168,15 @@ void ForEachProtectedRange(const std::vector<mp4::Subsample>& subsamples, uint8_
 // Firefox's Clear Key CDMs decrypt them (shaka-packager and FFmpeg leave such a run clear; the
 // two only differ for crypt_byte_block > 1, never for the usual 1:9).
 template <typename Fn>
-void ForEachEncryptedRun(mp4::Pattern pattern, uint8_t* data, size_t size, Fn&& crypt) {
+void ForEachEncryptedRun(mp4::Pattern pattern, size_t size, Fn&& crypt) {
   const size_t blocks = size / kAesBlockSize;
   if (pattern.skip == 0) {  // 0:0 or N:0: nothing is skipped, so one run
-    if (blocks) crypt(data, blocks * kAesBlockSize);
+    if (blocks) crypt(size_t(0), blocks * kAesBlockSize);
     return;
   }
   for (size_t block = 0; block < blocks;) {
     size_t run = std::min<size_t>(pattern.crypt, blocks - block);
-    if (run) crypt(data + block * kAesBlockSize, run * kAesBlockSize);
+    if (run) crypt(block * kAesBlockSize, run * kAesBlockSize);
     block += run;
     block += std::min<size_t>(pattern.skip, blocks - block);
   }

@@ -1,7 +1,6 @@
 // 'cbc1': AES-128-CBC full-sample and subsample encryption (ISO/IEC 23001-7 section 10.2).
 #include "cenc/scheme.h"
 
-#include <cstring>
 
 namespace wee::cenc::detail {
 
@@ -13,16 +12,11 @@ namespace wee::cenc::detail {
 //
 //   sample  | clear | B1 B2 | clear | B3 B4 B5 | clear |        full sample:  | B1 B2 B3 p |
 //   chain           IV->B1->B2 ------> B3->B4->B5                             IV->B1->B2->B3
-void CryptCbc1(Direction direction, const ContentKey& key, const uint8_t iv[16],
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size) {
-  uint8_t chain[kAesBlockSize];
-  std::memcpy(chain, iv, kAesBlockSize);
-  ForEachProtectedRange(subsamples, data, size, [&](uint8_t* range, size_t length) {
-    size_t whole = length - length % kAesBlockSize;
-    if (direction == Direction::kDecrypt)
-      key.decryptor().CbcDecrypt(chain, range, range, whole);
-    else
-      key.encryptor().CbcEncrypt(chain, range, range, whole);
+void PlanCbc1(const uint8_t iv[16], const std::vector<mp4::Subsample>& subsamples, size_t size,
+              uint32_t base, CipherPlan* plan) {
+  BeginChain(ChainMode::kCbc, iv, plan);
+  ForEachProtectedRange(subsamples, size, [&](size_t range, size_t length) {
+    AddRun(uint32_t(base + range), length - length % kAesBlockSize, plan);
   });
 }
 

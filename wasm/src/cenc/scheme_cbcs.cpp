@@ -1,7 +1,6 @@
 // 'cbcs': AES-128-CBC subsample pattern encryption (ISO/IEC 23001-7 section 10.4).
 #include "cenc/scheme.h"
 
-#include <cstring>
 
 namespace wee::cenc::detail {
 
@@ -14,17 +13,14 @@ namespace wee::cenc::detail {
 //   pattern 1:9   | clear | E1 s s s s s s s s s E2 s s s s s s s s s E3 s s p | clear | E1' s ..
 //   chain                 IV->E1 -------------> E2 -------------------> E3        IV->E1' ..
 //                                                               p: partial block, clear
-void CryptCbcs(Direction direction, const ContentKey& key, const uint8_t iv[16],
-               mp4::Pattern pattern, const std::vector<mp4::Subsample>& subsamples,
-               uint8_t* data, size_t size) {
-  ForEachProtectedRange(subsamples, data, size, [&](uint8_t* range, size_t length) {
-    uint8_t chain[kAesBlockSize];
-    std::memcpy(chain, iv, kAesBlockSize);  // the chain restarts in every range
-    ForEachEncryptedRun(pattern, range, length, [&](uint8_t* run, size_t run_length) {
-      if (direction == Direction::kDecrypt)
-        key.decryptor().CbcDecrypt(chain, run, run, run_length);
-      else
-        key.encryptor().CbcEncrypt(chain, run, run, run_length);
+void PlanCbcs(const uint8_t iv[16], mp4::Pattern pattern,
+              const std::vector<mp4::Subsample>& subsamples, size_t size, uint32_t base,
+              CipherPlan* plan) {
+  ForEachProtectedRange(subsamples, size, [&](size_t range, size_t length) {
+    if (length < kAesBlockSize) return;  // no whole block: nothing to chain
+    BeginChain(ChainMode::kCbc, iv, plan);  // the chain restarts in every range
+    ForEachEncryptedRun(pattern, length, [&](size_t run, size_t run_length) {
+      AddRun(uint32_t(base + range + run), run_length, plan);
     });
   });
 }

@@ -13,13 +13,13 @@ namespace wee::cenc::detail {
 //   keystream          |K0 ..... K0|K1 .. K1|        |K1 ...... K1|K2 ... K2|K3 .K3|
 //                       16 bytes    4 bytes           12 bytes     16 bytes  2 bytes
 //
-// CTR is its own inverse, so this both encrypts and decrypts. Partial blocks are processed too:
+// CTR is its own inverse, so the plan serves both directions. Partial blocks are processed too:
 // CTR needs no whole blocks (unlike the pattern schemes).
-void CryptCenc(const ContentKey& key, const uint8_t iv[16],
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size) {
-  AesCtr ctr(key.encryptor(), iv);
-  ForEachProtectedRange(subsamples, data, size,
-                        [&](uint8_t* range, size_t length) { ctr.Process(range, range, length); });
+void PlanCenc(const uint8_t iv[16], const std::vector<mp4::Subsample>& subsamples, size_t size,
+              uint32_t base, CipherPlan* plan) {
+  BeginChain(ChainMode::kCtr, iv, plan);
+  ForEachProtectedRange(subsamples, size,
+                        [&](size_t range, size_t length) { AddRun(uint32_t(base + range), length, plan); });
 }
 
 }  // namespace wee::cenc::detail

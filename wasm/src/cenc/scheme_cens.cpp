@@ -12,12 +12,14 @@ namespace wee::cenc::detail {
 //   pattern 1:2   | clear | E s s E s s E | clear | E s s E | clear |
 //   keystream             |K0     K1    K2|       |K3     K4|
 //
-void CryptCens(const ContentKey& key, const uint8_t iv[16], mp4::Pattern pattern,
-               const std::vector<mp4::Subsample>& subsamples, uint8_t* data, size_t size) {
-  AesCtr ctr(key.encryptor(), iv);
-  ForEachProtectedRange(subsamples, data, size, [&](uint8_t* range, size_t length) {
-    ForEachEncryptedRun(pattern, range, length,
-                        [&](uint8_t* run, size_t run_length) { ctr.Process(run, run, run_length); });
+void PlanCens(const uint8_t iv[16], mp4::Pattern pattern,
+              const std::vector<mp4::Subsample>& subsamples, size_t size, uint32_t base,
+              CipherPlan* plan) {
+  BeginChain(ChainMode::kCtr, iv, plan);
+  ForEachProtectedRange(subsamples, size, [&](size_t range, size_t length) {
+    ForEachEncryptedRun(pattern, length, [&](size_t run, size_t run_length) {
+      AddRun(uint32_t(base + range + run), run_length, plan);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 // wasm-eme decrypt: encrypted fMP4 (one file, or init + segments) -> clear fMP4, like mp4decrypt.
 import { readFile } from 'node:fs/promises';
-import { StreamDecryptor } from '../../core/decryptor.js';
+import { StreamDecryptor } from '../stream_decryptor.js';
 import { CliError, UsageError, checkOutputNotInput, parseKeyArgs, writeFileAtomic } from '../cli_util.js';
 
 export default {
