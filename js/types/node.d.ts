@@ -45,13 +45,67 @@ export interface StreamResult {
   missingKid: Uint8Array | null;
 }
 
-/** Incremental Common Encryption decryption (cenc, cbcs, cens, cbc1) of a fragmented MP4 stream. */
-export class StreamDecryptor {
-  constructor(core: Core);
+/**
+ * An AES backend for StreamDecryptor: it decrypts one chain (a CTR keystream or a CBC chain)
+ * of gathered bytes. NodeCipher (OpenSSL) and WebCryptoCipher are the two shipped.
+ */
+export interface Cipher {
+  readonly kind: string;
+  readonly async: boolean;
+  /** CBC input ends with one block that decrypts to a full block of PKCS#7 padding. */
+  readonly needsCbcPadBlocks: boolean;
   setKey(kid: Uint8Array, key: Uint8Array): void;
   removeKey(kid: Uint8Array): void;
+  ready(): void | Promise<void>;
+  ctr(kidHex: string, iv: Uint8Array, data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  cbc(kidHex: string, iv: Uint8Array, data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** Node's crypto (OpenSSL, AES-NI): synchronous. */
+export class NodeCipher implements Cipher {
+  readonly kind: 'node';
+  readonly async: false;
+  readonly needsCbcPadBlocks: false;
+  setKey(kid: Uint8Array, key: Uint8Array): void;
+  removeKey(kid: Uint8Array): void;
+  ready(): void;
+  ctr(kidHex: string, iv: Uint8Array, data: Uint8Array): Uint8Array;
+  cbc(kidHex: string, iv: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+/** WebCrypto (`crypto.subtle`, or the one given): asynchronous; use pushAsync/flushAsync. */
+export class WebCryptoCipher implements Cipher {
+  constructor(subtle?: SubtleCrypto);
+  readonly kind: 'webcrypto';
+  readonly async: true;
+  readonly needsCbcPadBlocks: true;
+  setKey(kid: Uint8Array, key: Uint8Array): void;
+  removeKey(kid: Uint8Array): void;
+  ready(): Promise<void>;
+  ctr(kidHex: string, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  cbc(kidHex: string, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface StreamDecryptorOptions {
+  /** Where the AES runs: Node's crypto by default; null keeps it in the wasm module. */
+  cipher?: Cipher | null;
+  /** Chains smaller than this (bytes) run in the module; 0 sends every chain to the cipher. */
+  minCipherBytes?: number;
+}
+
+/** Incremental Common Encryption decryption (cenc, cbcs, cens, cbc1) of a fragmented MP4 stream. */
+export class StreamDecryptor {
+  constructor(core: Core, options?: StreamDecryptorOptions);
+  /** 'wasm', 'node' or 'webcrypto'. */
+  readonly backend: string;
+  setKey(kid: Uint8Array, key: Uint8Array): void;
+  removeKey(kid: Uint8Array): void;
+  /** Synchronous ciphers only (the module's, Node's). */
   push(bytes: Uint8Array): StreamResult;
   flush(): StreamResult;
+  /** Any cipher. onChunk gets clear prefixes of the output as soon as they are decrypted. */
+  pushAsync(bytes: Uint8Array, onChunk?: (chunk: Uint8Array) => void): Promise<StreamResult>;
+  flushAsync(): Promise<StreamResult>;
   reset(): void;
   dispose(): void;
 }

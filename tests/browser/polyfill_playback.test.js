@@ -13,14 +13,24 @@ import { AUDIO_VECTORS, VECTORS } from './vectors.js';
 import { content, ensureContent, run } from '../js/packager_helpers.js';
 
 const skip = missingPrerequisite();
-const MODES = ['force', 'no-native'];
+// Each way the polyfill can run, with the AES backend it must have chosen: WebCrypto in the
+// worker by default (the test pages are a secure context), the module's AES when asked, and
+// the module's AES on the main thread when the page has no WebCrypto (insecure contexts).
+const MODES = [
+  { name: 'force', options: { force: true }, backend: 'webcrypto', thread: 'worker' },
+  { name: 'no-native', removeNative: true, options: {}, backend: 'webcrypto', thread: 'worker' },
+  { name: 'force, cipher wasm', options: { force: true, cipher: 'wasm' }, backend: 'wasm', thread: 'worker' },
+  { name: 'force, main thread, no WebCrypto', noWebCrypto: true, options: { force: true, worker: false }, backend: 'wasm', thread: 'main' },
+];
+const NATIVE = { name: 'native' };
 
-async function openPage(env, mode, extra = {}) {
+async function openPage(env, mode) {
   const page = await env.page();
   await page.waitForFunction(() => window.pageReady);
-  if (mode === 'no-native') await page.evaluate(() => window.removeNativeEme());
-  if (mode !== 'native') {
-    const active = await page.evaluate((o) => window.wee.install(o), { force: mode === 'force', ...extra });
+  if (mode.removeNative) await page.evaluate(() => window.removeNativeEme());
+  if (mode.noWebCrypto) await page.evaluate(() => Object.defineProperty(crypto, 'subtle', { value: undefined }));
+  if (mode.options) {
+    const active = await page.evaluate((o) => window.wee.install(o), mode.options);
     assert.equal(active, true, 'install() did not activate the polyfill');
   }
   return page;
@@ -29,7 +39,11 @@ async function openPage(env, mode, extra = {}) {
 async function play(page, vector, mode) {
   const result = await page.evaluate((v) => window.play(v), vector);
   const polyfilled = await page.evaluate(() => document.getElementById('v').mediaKeys instanceof window.wee.MediaKeys);
-  assert.equal(polyfilled, mode !== 'native', `${mode}: whose MediaKeys played`);
+  assert.equal(polyfilled, mode !== NATIVE, `${mode.name}: whose MediaKeys played`);
+  if (mode !== NATIVE) {
+    const state = await page.evaluate(() => window.weeDebugState(window.sourceBuffer));
+    assert.equal(`${state.backend} ${state.thread}`, `${mode.backend} ${mode.thread}`, `${mode.name}: AES backend`);
+  }
   return result;
 }
 
@@ -56,8 +70,8 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
     test(vector.name, async () => {
       const env = await setUp({ keys: vector.keys });
       try {
-        const nativePage = await openPage(env, 'native');
-        await play(nativePage, vector, 'native');
+        const nativePage = await openPage(env, NATIVE);
+        await play(nativePage, vector, NATIVE);
         const native = await screenshots(nativePage, vector.times);
         // The compared frames must show content: different times, different pictures.
         for (let i = 1; i < native.length; i++) {
@@ -69,9 +83,9 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
           const shots = await screenshots(page, vector.times);
           for (let i = 0; i < shots.length; i++) {
             if (!shots[i].equals(native[i])) {
-              const dir = saveForInspection(vector.name, mode, shots);
+              const dir = saveForInspection(vector.name, mode.name, shots);
               saveForInspection(vector.name, 'native', native);
-              assert.fail(`${mode}: frame at ${vector.times[i]}s differs from native (PNGs in ${dir}); log: ${page.logs.join(' | ')}`);
+              assert.fail(`${mode.name}: frame at ${vector.times[i]}s differs from native (PNGs in ${dir}); log: ${page.logs.join(' | ')}`);
             }
           }
         }
@@ -108,8 +122,8 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
     };
     const env = await setUp({ keys });
     try {
-      const nativePage = await openPage(env, 'native');
-      await play(nativePage, vector, 'native');
+      const nativePage = await openPage(env, NATIVE);
+      await play(nativePage, vector, NATIVE);
       const native = await screenshots(nativePage, vector.times);
       for (const mode of MODES) {
         const page = await openPage(env, mode);
@@ -118,7 +132,7 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
         // The init's pssh, then each of the 4 moofs' (KIDs 0 1 2 0: each differs from the last).
         assert.equal(events.filter((e) => e.startsWith('encrypted:cenc:')).length, 5, events.join(' '));
         const shots = await screenshots(page, vector.times);
-        shots.forEach((png, i) => assert.ok(png.equals(native[i]), `${mode}: frame at ${vector.times[i]}s differs from native`));
+        shots.forEach((png, i) => assert.ok(png.equals(native[i]), `${mode.name}: frame at ${vector.times[i]}s differs from native`));
       }
     } finally {
       await env.close();
@@ -129,13 +143,13 @@ describe('polyfill frames equal native Clear Key frames', { skip }, () => {
     test(`${vector.name} plays to the end`, async () => {
       const env = await setUp({ keys: vector.keys });
       try {
-        for (const mode of ['native', ...MODES]) {
+        for (const mode of [NATIVE, ...MODES]) {
           const page = await openPage(env, mode);
           await play(page, vector, mode);
           const end = await page.evaluate(() => window.playToEnd());
           const error = await page.evaluate(() => document.getElementById('v').error);
-          assert.equal(error, null, `${mode}: media error`);
-          assert.ok(end > 4, `${mode}: ended at ${end}`);
+          assert.equal(error, null, `${mode.name}: media error`);
+          assert.ok(end > 4, `${mode.name}: ended at ${end}`);
         }
       } finally {
         await env.close();

@@ -14,6 +14,8 @@ import { startWorkerBackend } from '../worker/worker_backend.js';
 class MainThreadStream {
   constructor(core, cipher) {
     this.decryptor = new StreamDecryptor(core, { cipher: makeCipher(cipher) });
+    this.backend = this.decryptor.backend;
+    this.thread = 'main';
     this.queue = Promise.resolve();
   }
   #run(fn) {

@@ -1,10 +1,11 @@
 // The MSE hook: SourceBuffers of a media element that uses polyfill MediaKeys (or none yet)
 // get their appended bytes decrypted before the browser sees them.
 //
-//   page appendBuffer(data) ─> copy ─> decrypt backend (worker) ─> native appendBuffer(clear)
-//         updating = true                 │ init, moof pssh: "encrypted" on the element
-//         "updatestart"                   │ key missing: "waitingforkey", wait for update()
-//         ...                             └ malformed: native append error ("error", "updateend")
+//   page appendBuffer(data) ─> copy ─> decrypt backend (worker) ─> native appendBuffer(clear)*
+//         updating = true                 │ clear prefixes come early: appended as they come
+//         "updatestart"                   │ init, moof pssh: "encrypted" on the element
+//         ...                             │ key missing: "waitingforkey", wait for update()
+//                                         └ malformed: native append error ("error", "updateend")
 //         "update", "updateend"  <─ after the last clear bytes are appended natively
 //
 // The page sees one updatestart/update/updateend per appendBuffer() call: the native events of
@@ -479,6 +480,9 @@ export function makeMseHooks(native) {
 /** For tests and the bench: the decryption state of a SourceBuffer. */
 export function debugState(sb) {
   const st = states.get(sb);
-  return st ? { pending: !!st.pending, waiting: !!st.waiting, keys: st.given.size, lastError: st.lastError } : null;
+  return st ? {
+    pending: !!st.pending, waiting: !!st.waiting, keys: st.given.size, lastError: st.lastError,
+    backend: st.stream ? st.stream.backend : null, thread: st.stream ? st.stream.thread : null,
+  } : null;
 }
 

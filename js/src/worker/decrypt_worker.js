@@ -23,9 +23,11 @@ async function handle(msg) {
     case 'init':
       if (!core) core = await loadCore(msg.wasmUrl ? { wasmUrl: msg.wasmUrl } : {});
       return undefined;
-    case 'create':
-      streams.set(msg.stream, new StreamDecryptor(core, { cipher: makeCipher(msg.cipher) }));
-      return undefined;
+    case 'create': {
+      const s = new StreamDecryptor(core, { cipher: makeCipher(msg.cipher) });
+      streams.set(msg.stream, s);
+      return { backend: s.backend };
+    }
     case 'push':
       // Ready prefixes go to the page as they are decrypted, ahead of the answer.
       return stream(msg.stream).pushAsync(msg.bytes, (chunk) => {

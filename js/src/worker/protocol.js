@@ -1,6 +1,6 @@
 // Messages between the page and the decrypt worker (decrypt_worker.js). Requests:
 //   {id, op: 'init', wasmUrl?}             -> {id, ok: true}
-//   {id, op: 'create', stream, cipher?}     -> {id, ok: true}       (cipher: see cipher_choice.js)
+//   {id, op: 'create', stream, cipher?}     -> {id, ok: true, result: {backend}} (cipher: see cipher_choice.js)
 //   {id, op: 'push' | 'flush', stream, bytes?} -> {id, chunk}* then {id, ok: true, result: {output, inits, moofPssh, missingKid}}
 //     (chunks: clear prefixes of the output, in order, before the answer; output is the rest)
 //   {id, op: 'setKey', stream, kid, key} | {op: 'removeKey', stream, kid} | {op: 'reset' | 'dispose', stream}
@@ -10,6 +10,7 @@ export const OPS = ['init', 'create', 'push', 'flush', 'setKey', 'removeKey', 'r
 
 /** The ArrayBuffers of a decrypt result, to transfer them with postMessage. */
 export function resultTransferables(result) {
+  if (!result.output) return [];
   const list = [result.output.buffer];
   for (const init of result.inits) {
     list.push(init.pssh.buffer);

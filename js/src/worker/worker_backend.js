@@ -65,8 +65,11 @@ export class WorkerBackend {
 
   async createStream(cipher) {
     const id = this.nextStream++;
-    await this.request({ op: 'create', stream: id, cipher });
-    return new WorkerStream(this, id);
+    const { backend } = await this.request({ op: 'create', stream: id, cipher });
+    const stream = new WorkerStream(this, id);
+    stream.backend = backend;  // where its AES runs: 'webcrypto' or 'wasm'
+    stream.thread = 'worker';
+    return stream;
   }
 
   terminate() {
