@@ -48,7 +48,7 @@ export function watchSessions(prototypes, sessions, onChange) {
 }
 
 /**
- * Calls onDecrypt({stream, inBytes, outBytes, ms, init, waitingForKey}) for every push into
+ * Calls onDecrypt({stream, inBytes, outBytes, ms, backend, init, waitingForKey}) for every push into
  * a polyfill decrypt stream. Call after install(): it starts the backend install() chose.
  * Resolves to the backend kind ('worker' or 'main').
  */
@@ -58,21 +58,23 @@ export async function watchDecryption(onDecrypt) {
   backend.weeDemoWrapped = true;
   let streams = 0;
   const createStream = backend.createStream.bind(backend);
-  backend.createStream = async () => {
-    const stream = await createStream();
+  backend.createStream = async (cipher) => {
+    const stream = await createStream(cipher);
     const number = ++streams;
     const push = stream.push.bind(stream);
-    stream.push = async (bytes) => {
+    stream.push = async (bytes, onChunk) => {
       const inBytes = bytes.byteLength;  // a worker push transfers (detaches) the buffer
       const started = performance.now();
-      const result = await push(bytes);
+      let early = 0;  // clear bytes handed out before the answer
+      const result = await push(bytes, onChunk && ((chunk) => { early += chunk.length; onChunk(chunk); }));
       const ms = performance.now() - started;
-      if (inBytes || result.output.length) {
+      if (inBytes || result.output.length || early) {
         onDecrypt({
           stream: number,
           inBytes,
-          outBytes: result.output.length,
+          outBytes: early + result.output.length,
           ms,
+          backend: stream.backend,
           init: result.inits.length > 0,
           waitingForKey: result.missingKid ? hex(result.missingKid) : null,
         });

@@ -52,14 +52,17 @@ const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 export class StreamDecryptor {
   /**
    * @param {import('./module.js').Core} core
-   * @param {{cipher?: Cipher|null, minCipherBytes?: number}} [options] no cipher: all AES in the
-   *   module; minCipherBytes 0: every chain to the cipher (tests)
+   * @param {{cipher?: Cipher|null, minCipherBytes?: number, progressive?: boolean}} [options]
+   *   no cipher: all AES in the module; minCipherBytes 0: every chain to the cipher (tests);
+   *   progressive: pushAsync hands out prefixes with the module's AES too (useful in a worker,
+   *   whose page appends them while the worker goes on)
    */
-  constructor(core, { cipher = null, minCipherBytes = MIN_CIPHER_BYTES } = {}) {
+  constructor(core, { cipher = null, minCipherBytes = MIN_CIPHER_BYTES, progressive = false } = {}) {
     this.core = core;
     this.cipher = cipher;
     this.minCipherBytes = minCipherBytes;
-    const flags = cipher ? DEFER_CRYPTO | (cipher.needsCbcPadBlocks ? CBC_PAD_BLOCKS : 0) : 0;
+    const defer = cipher || progressive;
+    const flags = defer ? DEFER_CRYPTO | (cipher && cipher.needsCbcPadBlocks ? CBC_PAD_BLOCKS : 0) : 0;
     const { handle, result } = core.callJson('stream_create', flags);
     this.handle = handle;
     this.resultAddress = result;
@@ -246,9 +249,7 @@ export class StreamDecryptor {
   }
 
   async #finishAsync(r, onChunk) {
-    if (!r.chainCount || !this.cipher) {
-      return this.#finish(r);
-    }
+    if (!r.chainCount) return this.#finish(r);
     const plan = this.#plan(r);
     const base = r.clearPtr;
     // Every cipher call starts now (browsers run them in parallel); they read their input

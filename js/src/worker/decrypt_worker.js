@@ -24,7 +24,7 @@ async function handle(msg) {
       if (!core) core = await loadCore(msg.wasmUrl ? { wasmUrl: msg.wasmUrl } : {});
       return undefined;
     case 'create': {
-      const s = new StreamDecryptor(core, { cipher: makeCipher(msg.cipher) });
+      const s = new StreamDecryptor(core, { cipher: makeCipher(msg.cipher), progressive: true });
       streams.set(msg.stream, s);
       return { backend: s.backend };
     }

@@ -4,19 +4,19 @@
 import { WasmEmeError } from '../core/module.js';
 
 class WorkerStream {
-  constructor(backend, id) {
-    this.backend = backend;
+  constructor(owner, id) {
+    this.owner = owner;
     this.id = id;
   }
-  push(bytes, onChunk) { return this.backend.request({ op: 'push', stream: this.id, bytes }, [bytes.buffer], onChunk); }
-  flush() { return this.backend.request({ op: 'flush', stream: this.id }); }
+  push(bytes, onChunk) { return this.owner.request({ op: 'push', stream: this.id, bytes }, [bytes.buffer], onChunk); }
+  flush() { return this.owner.request({ op: 'flush', stream: this.id }); }
   setKey(kid, key) {
     // Structured clone copies the key; the caller zeroes its own copy.
-    this.backend.request({ op: 'setKey', stream: this.id, kid: kid.slice(), key: key.slice() }).catch(() => {});
+    this.owner.request({ op: 'setKey', stream: this.id, kid: kid.slice(), key: key.slice() }).catch(() => {});
   }
-  removeKey(kid) { this.backend.request({ op: 'removeKey', stream: this.id, kid: kid.slice() }).catch(() => {}); }
-  reset() { this.backend.request({ op: 'reset', stream: this.id }).catch(() => {}); }
-  dispose() { this.backend.request({ op: 'dispose', stream: this.id }).catch(() => {}); }
+  removeKey(kid) { this.owner.request({ op: 'removeKey', stream: this.id, kid: kid.slice() }).catch(() => {}); }
+  reset() { this.owner.request({ op: 'reset', stream: this.id }).catch(() => {}); }
+  dispose() { this.owner.request({ op: 'dispose', stream: this.id }).catch(() => {}); }
 }
 
 function toError(error) {
