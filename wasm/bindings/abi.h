@@ -4,6 +4,8 @@
 // available from wee_error_message(). A function that produces bytes or text leaves them in
 // the module's result buffer (wee_result_data/wee_result_size), valid until the next call.
 // Inputs are (pointer, size) pairs the caller allocated with malloc and frees itself.
+// The hot path is the exception: a stream push leaves its results in the stream's own
+// PushResult (decrypt_bindings.cpp), which JS reads from the heap, so one call suffices.
 #pragma once
 
 #include <emscripten/emscripten.h>
