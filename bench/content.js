@@ -4,9 +4,10 @@
 //    fragment (ftyp moov moof mdat, ~12.6 MB), clear, cenc and cbcs;
 //  - audio: 30 s of AAC-LC in fragments of 0.25 s (~4 KB each), clear and cenc;
 //  - scaling: one stream of 100000 tiny frames (96x64, ~100 bytes each) muxed into 1e2, 1e3,
-//    1e4 and 1e5 fragments (1000, 100, 10 and 1 samples each), encrypted cenc.
+//    1e4 and 1e5 fragments (1000, 100, 10 and 1 samples each), encrypted cenc; and its init
+//    segment (ftyp + moov) alone, once and repeated 1e2, 1e3 and 1e4 times.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
@@ -15,6 +16,7 @@ export const cli = join(root, 'js', 'bin', 'wasm-eme.js');
 export const KID = '0123456789abcdef0123456789abcdef';
 export const KEY = '00112233445566778899aabbccddeeff';
 export const SCALING_COUNTS = [100, 1000, 10000, 100000];
+export const INIT_REPEATS = [1, 100, 1000, 10000];  // 1: the start-up baseline of the CLI
 const SCALING_FRAMES = 100000;
 
 // Runs a maker into a temporary name and renames it, so that an interrupted run leaves no
@@ -75,6 +77,19 @@ export function scalingContent() {
       ffmpeg(['-i', es, '-c', 'copy', ...flags, tmp]);
     });
     out[n] = encrypt(clear, 'cenc', join(dir, `scaling-${n}-cenc.mp4`));
+  }
+  return out;
+}
+
+/** The init segment of the scaling stream repeated: {count: path} for INIT_REPEATS. */
+export function repeatedInitContent() {
+  const source = readFileSync(scalingContent()[SCALING_COUNTS[0]]);
+  let end = 0;  // the top-level boxes before the first moof
+  while (end + 8 <= source.length && source.toString('latin1', end + 4, end + 8) !== 'moof') end += source.readUInt32BE(end);
+  const init = source.subarray(0, end);
+  const out = {};
+  for (const n of INIT_REPEATS) {
+    out[n] = make(join(dir, `scaling-init-x${n}.mp4`), (tmp) => writeFileSync(tmp, Buffer.concat(Array(n).fill(init))));
   }
   return out;
 }

@@ -62,8 +62,8 @@ for (let r = -1; r < RUNS; r++) {
     const s = performance.now();
     const d = new StreamDecryptor(core);
     d.setKey(kid, key);
-    const out = d.push(data[scheme]);
-    const end = d.flush();
+    const out = await d.push(data[scheme]);  // await: the same whether push() is sync or async
+    const end = await d.flush();
     d.dispose();
     const e = performance.now() - s;
     if (out.missingKid || end.missingKid) throw new Error('the StreamDecryptor reports a missing key');
