@@ -1,80 +1,87 @@
-// Decrypt throughput of the wasm module in Node (cenc and cbcs, ~4 MB of 1080p H.264 with
-// subsamples) next to Node's own OpenSSL AES-128-CTR over the same number of bytes, and the
-// gzip size of the module. Prints a table; asserts nothing.
-import { execFileSync } from 'node:child_process';
-import { createCipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+// Decrypt speed in Node on the 12.6 MB 1080p fragment (bench/content.js), through public
+// interfaces only: the CLI as a whole process (`wasm-eme decrypt`) against the `openssl enc
+// -aes-128-ctr` command over the same file, alternating; then in one process the
+// StreamDecryptor class (package entry wasm-eme/node) against Node's crypto AES-128-CTR
+// (OpenSSL) over the same bytes. Prints Markdown tables; asserts nothing.
+import { createCipheriv } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { loadCore } from '../js/src/core/module.js';
-import { StreamDecryptor } from '../js/src/core/decryptor.js';
+import { loadCore, StreamDecryptor } from '../js/src/node/index.js';
+import { KEY, KID, audioContent, bigContent, cli, dir } from './content.js';
+import { fixed, mbps, median, spread, table, timeProcess } from './util.js';
 
-const root = new URL('..', import.meta.url).pathname;
-const dir = join(root, 'build', 'bench');
-const cli = join(root, 'js', 'bin', 'wasm-eme.js');
-const KID = '0123456789abcdef0123456789abcdef';
-const KEY = '00112233445566778899aabbccddeeff';
-
-function makeContent() {
-  mkdirSync(dir, { recursive: true });
-  const clear = join(dir, 'clear-1080p.mp4');
-  if (!existsSync(clear)) {
-    // One fragment of ~4 MB: 2 s of busy 1080p at a high bitrate.
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=2',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '16M', '-g', '60', '-pix_fmt', 'yuv420p',
-      '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '10000000', clear]);
-  }
-  const out = {};
-  for (const scheme of ['cenc', 'cbcs']) {
-    const file = join(dir, `${scheme}-1080p.mp4`);
-    if (!existsSync(file)) {
-      execFileSync(process.execPath, [cli, 'encrypt', '--scheme', scheme, '--key', `${KID}:${KEY}`, clear, '-o', file]);
-    }
-    out[scheme] = file;
-  }
-  return out;
-}
-
-function timeIt(fn, minMs = 1500) {
-  fn();  // warm-up
-  let runs = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < minMs) {
-    fn();
-    runs++;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  }
-  return elapsed / runs;
-}
-
-const core = await loadCore();
-const files = makeContent();
-const rows = [];
-for (const [scheme, file] of Object.entries(files)) {
-  const bytes = readFileSync(file);
-  const ms = timeIt(() => {
-    const d = new StreamDecryptor(core);
-    d.setKey(Buffer.from(KID, 'hex'), Buffer.from(KEY, 'hex'));
-    d.push(bytes);
-    d.flush();
-    d.dispose();
-  });
-  rows.push({ what: `wasm-eme ${scheme} (wasm, whole segment)`, mb: bytes.length / 1e6, ms });
-}
+const RUNS = Number(process.env.WEE_BENCH_RUNS || 5);
+const files = bigContent();
+const small = audioContent().cenc;  // 0.5 MB: mostly the start-up cost of the CLI
 const size = statSync(files.cenc).size;
-const data = randomBytes(size);
-const ms = timeIt(() => {
-  const c = createCipheriv('aes-128-ctr', Buffer.from(KEY, 'hex'), Buffer.alloc(16));
-  c.update(data);
-  c.final();
-});
-rows.push({ what: 'Node OpenSSL AES-128-CTR (same bytes)', mb: size / 1e6, ms });
+const tmp = join(dir, 'tmp');
+mkdirSync(tmp, { recursive: true });
 
-const wasm = readFileSync(join(root, 'dist', 'wasm_eme.wasm'));
-console.log(`machine: ${cpus()[0].model}, ${cpus().length} cores, Node ${process.version}`);
-console.log('| what | MB | ms per run | MB/s |');
-console.log('|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.what} | ${r.mb.toFixed(2)} | ${r.ms.toFixed(2)} | ${(r.mb / (r.ms / 1000)).toFixed(1)} |`);
-console.log(`\nwasm module: ${wasm.length} bytes, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
+// 1. Whole processes, alternating: cenc CLI, cbcs CLI, openssl, cenc CLI, ...
+const procs = {
+  cenc: [process.execPath, [cli, 'decrypt', '--key', `${KID}:${KEY}`, files.cenc, '-o', join(tmp, 'out-cenc.mp4')]],
+  cbcs: [process.execPath, [cli, 'decrypt', '--key', `${KID}:${KEY}`, files.cbcs, '-o', join(tmp, 'out-cbcs.mp4')]],
+  small: [process.execPath, [cli, 'decrypt', '--key', `${KID}:${KEY}`, small, '-o', join(tmp, 'out-small.mp4')]],
+  openssl: ['openssl', ['enc', '-d', '-aes-128-ctr', '-K', KEY, '-iv', '0'.repeat(32), '-in', files.cenc, '-out', join(tmp, 'out-openssl.bin')]],
+};
+const times = Object.fromEntries(Object.keys(procs).map((k) => [k, []]));
+const failures = {};
+for (let r = -1; r < RUNS; r++) {  // r = -1: warm-up (page cache), not counted
+  for (const [name, [cmd, args]] of Object.entries(procs)) {
+    const t = await timeProcess(cmd, args, { capMs: 60000 });
+    if (t.ms == null) failures[name] = t.timedOut ? 'over 60 s' : `exit ${t.code}: ${t.stderr.trim().split('\n').pop()}`;
+    if (r >= 0) times[name].push(t.ms);
+  }
+}
+const osslMs = median(times.openssl);
+console.log(`Content: ${(size / 1e6).toFixed(2)} MB, one fragment of 120 samples (4 s of 1080p30 H.264, subsamples); `
+  + `whole processes, median of ${RUNS} alternating runs (min-max in brackets), MB/s over every byte of the file.\n`);
+const row = (what, name, bytes) => {
+  const ms = median(times[name]);
+  if (failures[name] && ms == null) return [what, `failed (${failures[name]})`, '', ''];
+  return [what, `${fixed(ms, 0)} (${spread(times[name])})`, fixed(mbps(bytes, ms)), { openssl: '1', small: '' }[name] ?? fixed(osslMs / ms, 2)];
+};
+table(['command', 'wall ms', 'MB/s', 'speed vs openssl'], [
+  row('`wasm-eme decrypt`, cenc (node + wasm start included)', 'cenc', size),
+  row('`wasm-eme decrypt`, cbcs 1:9 (node + wasm start included)', 'cbcs', statSync(files.cbcs).size),
+  row(`\`wasm-eme decrypt\` of a ${(statSync(small).size / 1e6).toFixed(2)} MB AAC file (about the start-up cost)`, 'small', statSync(small).size),
+  row('`openssl enc -d -aes-128-ctr` over the cenc file (every byte)', 'openssl', size),
+]);
+
+// 2. In one process: the StreamDecryptor (module loaded once) vs Node's crypto.
+const key = Buffer.from(KEY, 'hex');
+const kid = Buffer.from(KID, 'hex');
+const t0 = performance.now();
+const core = await loadCore();
+const loadMs = performance.now() - t0;
+const inProc = [];
+const data = { cenc: readFileSync(files.cenc), cbcs: readFileSync(files.cbcs) };
+const ms = { cenc: [], cbcs: [], node: [] };
+for (let r = -1; r < RUNS; r++) {
+  for (const scheme of ['cenc', 'cbcs']) {
+    const s = performance.now();
+    const d = new StreamDecryptor(core);
+    d.setKey(kid, key);
+    const out = await d.push(data[scheme]);  // await: the same whether push() is sync or async
+    const end = await d.flush();
+    d.dispose();
+    const e = performance.now() - s;
+    if (out.missingKid || end.missingKid) throw new Error('the StreamDecryptor reports a missing key');
+    if (r >= 0) ms[scheme].push(e);
+  }
+  const s = performance.now();
+  const c = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
+  c.update(data.cenc);
+  c.final();
+  if (r >= 0) ms.node.push(performance.now() - s);
+}
+for (const scheme of ['cenc', 'cbcs']) {
+  const m = median(ms[scheme]);
+  inProc.push([`StreamDecryptor push + flush, ${scheme}`, `${fixed(m, 1)} (${spread(ms[scheme], 1)})`,
+    fixed(mbps(data[scheme].length, m)), fixed(median(ms.node) / m, 2)]);
+}
+inProc.push(['Node crypto AES-128-CTR (OpenSSL) over the same bytes, one update()', `${fixed(median(ms.node), 1)} (${spread(ms.node, 1)})`,
+  fixed(mbps(size, median(ms.node))), '1']);
+console.log(`\nIn one process (loadCore() took ${fixed(loadMs, 0)} ms, not counted), median of ${RUNS}:\n`);
+table(['what', 'ms', 'MB/s', 'speed vs Node crypto'], inProc);
+rmSync(tmp, { recursive: true, force: true });

@@ -159,8 +159,8 @@ async function orchestrate() {
     }
   }
   console.log(`wasm-eme serve on loopback: ${requests} requests per scenario, ${connections} keep-alive connections, node ${process.version}`);
-  const widths = [28, 10, 9, 9];
-  const line = (cells) => cells.map((c, i) => (i ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' ');
-  console.log(line(['scenario', 'req/s', 'p50 ms', 'p99 ms']));
+  // A Markdown table, like the other steps of npm run bench.
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  console.log(`\n${line(['scenario', 'requests/s', 'p50 ms', 'p99 ms'])}\n|---|---:|---:|---:|`);
   for (const row of rows) console.log(line(row));
 }
