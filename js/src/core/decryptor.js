@@ -33,7 +33,8 @@ export const MIN_CIPHER_BYTES = 2048;
 const MIN_CIPHER_AVERAGE_RUN = 256;
 // pushAsync hands out ready prefixes from this size on, each at least twice the last.
 const FIRST_CHUNK_BYTES = 128 * 1024;
-const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 
 /**
  * @typedef {object} Cipher  An AES backend outside the module. ctr/cbc get the gathered bytes
@@ -252,9 +253,23 @@ export class StreamDecryptor {
     if (!r.chainCount) return this.#finish(r);
     const plan = this.#plan(r);
     const base = r.clearPtr;
-    // Every cipher call starts now (browsers run them in parallel); they read their input
-    // before returning, so the module chains below may then change the heap.
-    const started = plan.map((chain) => (this.#useCipher(chain) ? this.#startChain(chain, base) : null));
+    // Cipher calls run ahead of the chain being finished by up to IN_FLIGHT_BYTES (browsers
+    // run them in parallel), not all at once: starting one copies its input, and the first
+    // prefix should not wait for the whole fragment's copies. A call reads its input before
+    // returning, so the module chains below may change the heap after it started.
+    const started = new Array(plan.length).fill(null);
+    let next = 0;
+    let ahead = 0;
+    const startAhead = (k) => {
+      while (next < plan.length && (next <= k || ahead < IN_FLIGHT_BYTES)) {
+        if (this.#useCipher(plan[next])) {
+          started[next] = Promise.resolve(this.#startChain(plan[next], base));
+          started[next].catch(() => {});  // awaited below, or abandoned after a failure
+          ahead += plan[next].bytes;
+        }
+        next++;
+      }
+    };
     // readyBefore[k]: the output before this offset is clear once chains [0, k) have run.
     const readyBefore = new Array(plan.length + 1);
     readyBefore[plan.length] = r.clearSize;
@@ -264,14 +279,20 @@ export class StreamDecryptor {
     let failure = null;
     for (let k = 0; k < plan.length; k++) {
       try {
-        if (started[k]) this.#scatter(plan[k], base, await started[k]);
-        else this.#runInModule(k, 1);
+        startAhead(k);
+        if (started[k]) {
+          const clear = await started[k];
+          ahead -= plan[k].bytes;
+          this.#scatter(plan[k], base, clear);
+        } else {
+          this.#runInModule(k, 1);
+        }
       } catch (e) {
-        failure = failure || e;  // still wait for the rest: nothing may write the heap later
-        continue;
+        failure = e;  // calls still in flight write only their own buffers: safe to leave
+        break;
       }
       const ready = readyBefore[k + 1];
-      if (onChunk && !failure && ready - emitted >= nextChunk && ready < r.clearSize) {
+      if (onChunk && ready - emitted >= nextChunk && ready < r.clearSize) {
         onChunk(this.core.m.HEAPU8.slice(base + emitted, base + ready));
         nextChunk = Math.min(2 * (ready - emitted), MAX_CHUNK_BYTES);
         emitted = ready;
