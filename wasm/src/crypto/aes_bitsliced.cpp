@@ -140,22 +140,51 @@ inline void InvSubBytes(V* x) {
   InverseLinear(x);
 }
 
+// Byte shuffles: one instruction in WebAssembly (i8x16.shuffle), SSSE3 (pshufb) and NEON (tbl).
+// Plain SSE2 has no byte shuffle; there the compiler would build one byte by byte, so the
+// rotations below use 32-bit lane shuffles (pshufd) and shifts instead.
+#if defined(__wasm_simd128__) || defined(__SSSE3__) || defined(__ARM_NEON)
+#define WEE_BYTE_SHUFFLE 1
+#else
+#define WEE_BYTE_SHUFFLE 0
+#endif
+
+#if !WEE_BYTE_SHUFFLE
+#define WEE_SHUFFLE_LANES(v, ...) ((V)__builtin_shufflevector((V32)(v), (V32)(v), __VA_ARGS__))
+// Row r of the state (bytes 4c + r) in every 32-bit lane.
+inline V Row(V v, int r) { return v & (V)(V32{0xffu, 0xffu, 0xffu, 0xffu} << (8 * r)); }
+#endif
+
 // s'[r, c] = s[r, c + r]: byte 4c + r takes byte 4((c + r) mod 4) + r.
 inline void ShiftRows(V* x) {
-  for (int b = 0; b < 8; ++b)
+  for (int b = 0; b < 8; ++b) {
+#if WEE_BYTE_SHUFFLE
     x[b] = WEE_SHUFFLE_BYTES(x[b], 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+#else  // row r takes the lanes (columns) rotated by r
+    const V v = x[b];
+    x[b] = Row(v, 0) | Row(WEE_SHUFFLE_LANES(v, 1, 2, 3, 0), 1) |
+           Row(WEE_SHUFFLE_LANES(v, 2, 3, 0, 1), 2) | Row(WEE_SHUFFLE_LANES(v, 3, 0, 1, 2), 3);
+#endif
+  }
 }
 
 // s'[r, c] = s[r, c - r].
 inline void InvShiftRows(V* x) {
-  for (int b = 0; b < 8; ++b)
+  for (int b = 0; b < 8; ++b) {
+#if WEE_BYTE_SHUFFLE
     x[b] = WEE_SHUFFLE_BYTES(x[b], 0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3);
+#else
+    const V v = x[b];
+    x[b] = Row(v, 0) | Row(WEE_SHUFFLE_LANES(v, 3, 0, 1, 2), 1) |
+           Row(WEE_SHUFFLE_LANES(v, 2, 3, 0, 1), 2) | Row(WEE_SHUFFLE_LANES(v, 1, 2, 3, 0), 3);
+#endif
+  }
 }
 
 // Row r of each column takes row r + 1 (RotRows1) or r + 2 (RotRows2): a byte rotation inside
-// each 32-bit lane. One shuffle in WebAssembly; shifts on SSE2, which has no byte shuffle.
+// each 32-bit lane.
 inline V RotRows1(V v) {
-#if defined(__wasm_simd128__)
+#if WEE_BYTE_SHUFFLE
   return WEE_SHUFFLE_BYTES(v, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
 #else
   const V32 w = (V32)v;
@@ -164,7 +193,7 @@ inline V RotRows1(V v) {
 }
 
 inline V RotRows2(V v) {
-#if defined(__wasm_simd128__)
+#if WEE_BYTE_SHUFFLE
   return WEE_SHUFFLE_BYTES(v, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
 #else
   const V32 w = (V32)v;
@@ -213,8 +242,12 @@ inline void AddRoundKey(V* x, const KeySchedule& schedule, int round) {
   for (int b = 0; b < 8; ++b) x[b] ^= Load(schedule.planes[round][b]);
 }
 
-// FIPS-197 5.1 on eight blocks in bit planes (SubBytes without its constant, see above).
-void EncryptPlanes(const KeySchedule& schedule, V* x) {
+// FIPS-197 5.1 on eight blocks in bit planes (SubBytes without its constant, see above). The
+// state is a local array so that it lives in registers: the compiler cannot keep `planes` there
+// across the byte loads of the round keys, which might alias it.
+void EncryptPlanes(const KeySchedule& schedule, V* planes) {
+  V x[8];
+  for (int b = 0; b < 8; ++b) x[b] = planes[b];
   AddRoundKey(x, schedule, 0);
   for (int round = 1; round < schedule.rounds; ++round) {
     SubBytesNoConstant(x);
@@ -225,10 +258,13 @@ void EncryptPlanes(const KeySchedule& schedule, V* x) {
   SubBytesNoConstant(x);
   ShiftRows(x);
   AddRoundKey(x, schedule, schedule.rounds);
+  for (int b = 0; b < 8; ++b) planes[b] = x[b];
 }
 
 // FIPS-197 5.3 (the inverse cipher with the encryption key schedule).
-void DecryptPlanes(const KeySchedule& schedule, V* x) {
+void DecryptPlanes(const KeySchedule& schedule, V* planes) {
+  V x[8];
+  for (int b = 0; b < 8; ++b) x[b] = planes[b];
   AddRoundKey(x, schedule, schedule.rounds);
   for (int round = schedule.rounds - 1; round > 0; --round) {
     InvShiftRows(x);
@@ -239,6 +275,7 @@ void DecryptPlanes(const KeySchedule& schedule, V* x) {
   InvShiftRows(x);
   InvSubBytes(x);
   AddRoundKey(x, schedule, 0);
+  for (int b = 0; b < 8; ++b) planes[b] = x[b];
 }
 
 // The first n <= 8 blocks of `in` into x (the rest zero), not yet transposed.
@@ -254,6 +291,14 @@ inline uint64_t LoadBigEndian64(const uint8_t* p) {
 
 inline void StoreBigEndian64(uint8_t* p, uint64_t v) {
   for (int i = 7; i >= 0; --i, v >>= 8) p[i] = uint8_t(v);
+}
+
+// The 16-byte big-endian block of the counter (hi, lo).
+inline V CounterBlock(uint64_t hi, uint64_t lo) {
+  alignas(16) uint8_t block[16];
+  StoreBigEndian64(block, hi);
+  StoreBigEndian64(block + 8, lo);
+  return Load(block);
 }
 
 // SubWord of the key expansion (FIPS-197 5.2) through the cipher's own S-box: no table.
@@ -352,15 +397,19 @@ void CtrXor(const KeySchedule& schedule, uint8_t counter[16], const uint8_t* in,
   uint64_t hi = LoadBigEndian64(counter), lo = LoadBigEndian64(counter + 8);
   while (blocks) {
     const size_t n = std::min(blocks, kBatchBlocks);
-    alignas(16) uint8_t counters[kBatchBlocks][16];
-    uint64_t h = hi, l = lo;
-    for (size_t k = 0; k < kBatchBlocks; ++k) {
-      StoreBigEndian64(counters[k], h);
-      StoreBigEndian64(counters[k] + 8, l);
-      h += ++l == 0;
-    }
     V x[8];
-    LoadBlocks(&counters[0][0], kBatchBlocks, x);
+    if ((lo & 0xff) <= 0xff - (kBatchBlocks - 1)) {
+      // The usual case: the eight counters differ only in their last byte.
+      const V base = CounterBlock(hi, lo);
+      for (size_t k = 0; k < kBatchBlocks; ++k)
+        x[k] = (V)((V8)base + V8{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, uint8_t(k)});
+    } else {
+      uint64_t h = hi, l = lo;
+      for (size_t k = 0; k < kBatchBlocks; ++k) {
+        x[k] = CounterBlock(h, l);
+        h += ++l == 0;
+      }
+    }
     Transpose(x);
     EncryptPlanes(schedule, x);
     Transpose(x);
