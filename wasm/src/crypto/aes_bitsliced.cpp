@@ -182,14 +182,12 @@ inline void InvShiftRows(V* x) {
 }
 
 // Row r of each column takes row r + 1 (RotRows1) or r + 2 (RotRows2): a byte rotation inside
-// each 32-bit lane.
+// each 32-bit lane. RotRows1 by shifts everywhere: V8 builds the mask of a general byte shuffle
+// from immediates every time (four instructions before the pshufb), and the shifts measured
+// ~15% faster in Node. RotRows2 is a 16-bit shuffle, which V8 turns into pshuflw + pshufhw.
 inline V RotRows1(V v) {
-#if WEE_BYTE_SHUFFLE
-  return WEE_SHUFFLE_BYTES(v, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
-#else
   const V32 w = (V32)v;
   return (V)((w >> 8) | (w << 24));
-#endif
 }
 
 inline V RotRows2(V v) {
