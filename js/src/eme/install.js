@@ -11,12 +11,12 @@ import { makeMediaElementHooks } from './media_element.js';
 import { MediaKeySession } from './media_key_session.js';
 import { MediaKeyStatusMap } from './media_key_status_map.js';
 import { MediaKeySystemAccess, MediaKeys, createAccess } from './media_keys.js';
-import { runtime } from './runtime.js';
+import { getCompiledModule, runtime } from './runtime.js';
 import { domError, typeError } from './util.js';
 import {
   makeMseHooks, noteElement, noteObjectUrl, onKeysChanged, onMediaKeysAttached,
 } from '../mse/source_buffer_hook.js';
-import { resetBackend } from '../mse/decrypt_backend.js';
+import { getBackend, resetBackend } from '../mse/decrypt_backend.js';
 
 let installed = null;  // {restore: [() => void]} while installed
 
@@ -72,7 +72,9 @@ async function nativeClearKeyWorks() {
 
 /**
  * Installs the polyfill. Options: force (replace a working native Clear Key), worker
- * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is),
+ * (false: decrypt on the main thread; a URL: the worker script), wasmUrl / wasmSimdUrl (where
+ * the browser module's scalar / SIMD .wasm is), simd (false: the scalar module even where the
+ * engine has SIMD),
  * license, licenseUrl, onLicense, onLicenseError (license_acquisition.js).
  * Resolves to true when the polyfill is active. Calling it again while installed is harmless.
  */
@@ -171,6 +173,10 @@ export async function install(options = {}) {
   runtime.onMediaKeysAttached = onMediaKeysAttached;
   runtime.onUnhandledMessage = acquireLicense;
   installed = { restore };
+  // Fetch and compile the module now, once for the page and its worker, and start the worker:
+  // not awaited (install() stays fast); the first use waits for them.
+  getCompiledModule();
+  if (!g.__weeLazyWorker) getBackend().catch(() => {});
   return true;
 }
 

@@ -4,7 +4,7 @@
 // fire-and-forget setKey/removeKey/reset/dispose.
 
 import { StreamDecryptor } from '../core/decryptor.js';
-import { getCore, runtime } from '../eme/runtime.js';
+import { getCompiledModule, getCore, runtime } from '../eme/runtime.js';
 import { startWorkerBackend } from '../worker/worker_backend.js';
 
 class MainThreadStream {
@@ -45,6 +45,7 @@ async function createBackend() {
       return await startWorkerBackend({
         workerUrl: typeof worker === 'string' || worker instanceof URL ? worker : undefined,
         wasmUrl,
+        compiled: getCompiledModule(),  // the page's compiled module: no second fetch
       });
     } catch {
       // Fall through: e.g. a Content-Security-Policy without worker-src.
@@ -53,7 +54,7 @@ async function createBackend() {
   return new MainThreadBackend(await getCore());
 }
 
-/** The page's decrypt backend, started on first use. */
+/** The page's decrypt backend, started by install() or on first use. */
 export function getBackend() {
   if (!backendPromise) {
     backendPromise = createBackend();

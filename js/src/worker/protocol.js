@@ -1,5 +1,5 @@
 // Messages between the page and the decrypt worker (decrypt_worker.js). Requests:
-//   {id, op: 'init', wasmUrl?}             -> {id, ok: true}
+//   {id, op: 'init', variant?, module?, wasmUrl?} -> {id, ok: true}  (module: a WebAssembly.Module)
 //   {id, op: 'create', stream}              -> {id, ok: true}
 //   {id, op: 'push' | 'flush', stream, bytes?} -> {id, ok: true, result: {output, inits, moofPssh, missingKid}}
 //   {id, op: 'setKey', stream, kid, key} | {op: 'removeKey', stream, kid} | {op: 'reset' | 'dispose', stream}
