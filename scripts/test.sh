@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: every test of the project, from a fresh machine.
-#   native unit tests under ASan+UBSan, the same tests compiled to wasm and run in Node,
+#   native unit tests under ASan+UBSan, the same tests compiled to wasm (scalar and SIMD) and run in Node,
 #   libFuzzer smoke runs, Node tests of the JS layer and CLI, browser tests in headless Chromium.
 # WEE_FUZZ_SECONDS (default 10) sets the smoke time per fuzzer.
 set -euo pipefail
@@ -26,6 +26,10 @@ ctest --test-dir build/asan --output-on-failure
 step "unit tests compiled to wasm, in Node"
 cmake --build build/wasm -j"$jobs"
 ctest --test-dir build/wasm --output-on-failure
+
+step "unit tests compiled to wasm with SIMD128 (the browser module's SIMD variant), in Node"
+cmake --build build/wasm-simd -j"$jobs"
+ctest --test-dir build/wasm-simd --output-on-failure
 
 step "fuzzer smoke runs (libFuzzer)"
 if [ ! -f build/fuzz/CMakeCache.txt ]; then

@@ -14,8 +14,15 @@ export interface InstallOptions {
    * module's), or 'auto' (default: WebCrypto where available).
    */
   cipher?: 'auto' | 'webcrypto' | 'wasm';
-  /** Where wasm_eme.wasm is served; defaults to the file next to the module loader. */
+  /**
+   * Where the scalar browser module (wasm_eme_web.wasm, "wasm-eme/wasm") is served; defaults to
+   * the file next to the module loader. Given alone, the scalar module is used.
+   */
   wasmUrl?: string | URL;
+  /** Where its SIMD variant (wasm_eme_web_simd.wasm, "wasm-eme/wasm-simd") is served. */
+  wasmSimdUrl?: string | URL;
+  /** false: the scalar module even where the engine has wasm SIMD. Default: detect. */
+  simd?: boolean;
   /**
    * The polyfill fetches licenses itself for sessions whose page never listens for
    * "message" (docs/players.md): a template string, a JSON configuration or static keys.

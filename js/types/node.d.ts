@@ -31,8 +31,17 @@ export class Core {
   callJson(name: string, ...args: Array<Bytes | string | number | boolean>): any;
 }
 
-/** Loads the module (in Node from dist/wasm_eme.wasm next to the loader, unless given bytes). */
-export function loadCore(options?: { wasmBinary?: Uint8Array | ArrayBuffer; wasmUrl?: string }): Promise<Core>;
+/**
+ * Loads a module: by default in Node the full one (dist/wasm_eme.wasm next to the loader), in
+ * browsers the browser module (dist/wasm_eme_web[_simd].wasm); flavor picks one explicitly.
+ */
+export function loadCore(options?: {
+  flavor?: 'node' | 'web';
+  simd?: boolean;
+  wasmBinary?: Uint8Array | ArrayBuffer;
+  wasmUrl?: string | URL;
+  wasmSimdUrl?: string | URL;
+}): Promise<Core>;
 
 export interface StreamResult {
   /** Clear bytes ready for the next consumer. */

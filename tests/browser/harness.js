@@ -11,8 +11,10 @@ export const CHROMIUM = process.env.WEE_CHROMIUM || '/usr/bin/chromium';
 export function missingPrerequisite() {
   if (!existsSync(CHROMIUM)) return `no browser at ${CHROMIUM}`;
   const dist = process.env.WEE_DIST_DIR || path.join(repoRoot, 'dist');
-  if (!existsSync(path.join(dist, 'wasm_eme.wasm'))) return 'no wasm module (run npm run build)';
-  const loader = readFileSync(path.join(dist, 'wasm_eme.mjs'), 'utf8');
+  for (const f of ['wasm_eme.wasm', 'wasm_eme_web.wasm', 'wasm_eme_web_simd.wasm']) {
+    if (!existsSync(path.join(dist, f))) return `no ${f} (run npm run build)`;
+  }
+  const loader = readFileSync(path.join(dist, 'wasm_eme_web.mjs'), 'utf8');
   for (const name of ['_wee_cdm_create', '_wee_stream_push']) {
     if (!loader.includes(name)) return `the wasm module has no ${name} yet`;
   }

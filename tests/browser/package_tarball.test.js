@@ -140,9 +140,11 @@ describe('the npm package in Chromium, installed from its tarball', { skip }, ()
     writeFileSync(path.join(pkg.app, 'bundle-entry.js'), `
       import * as wee from 'wasm-eme';
       import wasmFile from 'wasm-eme/wasm';
+      import wasmSimdFile from 'wasm-eme/wasm-simd';
       import { play, VECTOR } from './play.js';
       // esbuild's file loader gives the .wasm's path relative to the bundle.
-      window.result = play(wee, { force: true, wasmUrl: new URL(wasmFile, import.meta.url), worker: new URL('./worker.js', import.meta.url) }, VECTOR);
+      window.result = play(wee, { force: true, wasmUrl: new URL(wasmFile, import.meta.url),
+        wasmSimdUrl: new URL(wasmSimdFile, import.meta.url), worker: new URL('./worker.js', import.meta.url) }, VECTOR);
     `);
     writeFileSync(path.join(pkg.app, 'worker-entry.js'), "import 'wasm-eme/worker';\n");
     try {
@@ -158,7 +160,10 @@ describe('the npm package in Chromium, installed from its tarball', { skip }, ()
     assert.deepEqual({ installed: result.installed, polyfillKeys: result.polyfillKeys }, { installed: true, polyfillKeys: true });
     assert.ok(result.currentTime >= 2);
     assert.ok(result.loaded.includes('/out/worker.js'), `the worker bundle was not loaded: ${result.loaded}`);
-    assert.ok(result.loaded.some((p) => /^\/out\/wasm_eme-\w+\.wasm$/.test(p)), `the .wasm was not loaded from out/: ${result.loaded}`);
+    // Chromium has wasm SIMD: the SIMD variant, and nothing else.
+    const wasm = result.loaded.filter((p) => p.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `one .wasm: ${wasm}`);
+    assert.match(wasm[0], /^\/out\/wasm_eme_web_simd-\w+\.wasm$/, `the SIMD .wasm was not loaded from out/: ${result.loaded}`);
   });
 
   test('plain <script type="module"> from node_modules/wasm-eme: the .wasm and the worker are found next to the sources', async () => {
@@ -173,7 +178,7 @@ describe('the npm package in Chromium, installed from its tarball', { skip }, ()
     const result = await run('/plain.html');
     assert.deepEqual({ installed: result.installed, polyfillKeys: result.polyfillKeys }, { installed: true, polyfillKeys: true });
     assert.ok(result.currentTime >= 2);
-    for (const file of ['/node_modules/wasm-eme/js/src/worker/decrypt_worker.js', '/node_modules/wasm-eme/dist/wasm_eme.wasm']) {
+    for (const file of ['/node_modules/wasm-eme/js/src/worker/decrypt_worker.js', '/node_modules/wasm-eme/dist/wasm_eme_web_simd.wasm']) {
       assert.ok(result.loaded.includes(file), `${file} was not loaded: ${result.loaded}`);
     }
   });

@@ -54,16 +54,17 @@ function safeJoin(root, rel) {
 /**
  * Starts the server on 127.0.0.1 with an ephemeral port. Options: keys (KID hex -> key hex),
  * distDir (where /dist/ files come from; default <repo>/dist), routes ({path: (req, res) => void}).
- * Resolves to {url, close(), licenseRequests (count)}.
+ * Resolves to {url, close(), state: {licenseRequests (count), paths (every request's path, in order)}}.
  */
 export async function startServer(options = {}) {
   const keys = options.keys || TEST_KEYS;
   const distDir = options.distDir || process.env.WEE_DIST_DIR || path.join(repoRoot, 'dist');
   const routes = options.routes || {};
-  const state = { licenseRequests: 0 };
+  const state = { licenseRequests: 0, paths: [] };
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
+      state.paths.push(url.pathname);
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Cache-Control', 'no-store');
       if (req.method === 'OPTIONS') {

@@ -13,7 +13,9 @@ export const testdataRoot = path.resolve(repoRoot, '../shared/testdata');
 
 /** Why the package tests cannot run here, or false. */
 export function missingForPack() {
-  if (!existsSync(path.join(repoRoot, 'dist/wasm_eme.wasm'))) return 'no dist/wasm_eme.wasm (run npm run build)';
+  for (const f of ['wasm_eme.wasm', 'wasm_eme_web.wasm', 'wasm_eme_web_simd.wasm']) {
+    if (!existsSync(path.join(repoRoot, 'dist', f))) return `no dist/${f} (run npm run build)`;
+  }
   if (!existsSync(path.join(testdataRoot, 'mp4ff/cbcs.mp4'))) return 'no ../shared/testdata';
   return false;
 }

@@ -33,19 +33,20 @@ describe('the npm package, installed from its tarball', { skip }, () => {
   after(() => pkg?.cleanup());
 
   test('the tarball holds the module, the sources, the types and the CLI, and nothing else', () => {
-    for (const f of ['package.json', 'README.md', 'dist/wasm_eme.wasm', 'dist/wasm_eme.mjs', 'js/src/index.js',
+    for (const f of ['package.json', 'README.md', 'dist/wasm_eme.wasm', 'dist/wasm_eme.mjs', 'dist/wasm_eme_web.wasm',
+      'dist/wasm_eme_web.mjs', 'dist/wasm_eme_web_simd.wasm', 'dist/wasm_eme_web_simd.mjs', 'js/src/index.js',
       'js/src/node/index.js', 'js/src/worker/decrypt_worker.js', 'js/types/index.d.ts', 'js/types/node.d.ts', 'js/bin/wasm-eme.js']) {
       assert.ok(pkg.files.includes(f), `${f} is missing from the tarball`);
     }
     for (const f of pkg.files) {
-      assert.match(f, /^(package\.json|README\.md|LICENSE|dist\/wasm_eme\.(mjs|wasm)|js\/(src|bin|types)\/.+|docs\/[\w-]+\.md)$/, `${f} should not be in the tarball`);
+      assert.match(f, /^(package\.json|README\.md|LICENSE|dist\/wasm_eme(_web(_simd)?)?\.(mjs|wasm)|js\/(src|bin|types)\/.+|docs\/[\w-]+\.md)$/, `${f} should not be in the tarball`);
     }
   });
 
   test('every "exports" target resolves inside the installed package', () => {
     const script = `
       const out = {};
-      for (const s of ['wasm-eme', 'wasm-eme/node', 'wasm-eme/worker', 'wasm-eme/wasm', 'wasm-eme/package.json']) out[s] = import.meta.resolve(s);
+      for (const s of ['wasm-eme', 'wasm-eme/node', 'wasm-eme/worker', 'wasm-eme/wasm', 'wasm-eme/wasm-simd', 'wasm-eme/wasm-node', 'wasm-eme/package.json']) out[s] = import.meta.resolve(s);
       console.log(JSON.stringify(out));`;
     const resolved = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: pkg.app, encoding: 'utf8' }));
     const local = (u) => path.relative(pkg.pkgDir, new URL(u).pathname);
@@ -53,7 +54,9 @@ describe('the npm package, installed from its tarball', { skip }, () => {
       'wasm-eme': 'js/src/node/index.js',  // the "node" condition
       'wasm-eme/node': 'js/src/node/index.js',
       'wasm-eme/worker': 'js/src/worker/decrypt_worker.js',
-      'wasm-eme/wasm': 'dist/wasm_eme.wasm',
+      'wasm-eme/wasm': 'dist/wasm_eme_web.wasm',
+      'wasm-eme/wasm-simd': 'dist/wasm_eme_web_simd.wasm',
+      'wasm-eme/wasm-node': 'dist/wasm_eme.wasm',
       'wasm-eme/package.json': 'package.json',
     });
     const manifest = JSON.parse(readFileSync(path.join(pkg.pkgDir, 'package.json'), 'utf8'));

@@ -12,12 +12,12 @@ import { makeMediaElementHooks } from './media_element.js';
 import { MediaKeySession } from './media_key_session.js';
 import { MediaKeyStatusMap } from './media_key_status_map.js';
 import { MediaKeySystemAccess, MediaKeys, createAccess } from './media_keys.js';
-import { runtime } from './runtime.js';
+import { getCompiledModule, runtime } from './runtime.js';
 import { domError, typeError } from './util.js';
 import {
   makeMseHooks, noteElement, noteObjectUrl, onKeysChanged, onMediaKeysAttached,
 } from '../mse/source_buffer_hook.js';
-import { resetBackend } from '../mse/decrypt_backend.js';
+import { getBackend, resetBackend } from '../mse/decrypt_backend.js';
 
 let installed = null;  // {restore: [() => void]} while installed
 
@@ -73,8 +73,10 @@ async function nativeClearKeyWorks() {
 
 /**
  * Installs the polyfill. Options: force (replace a working native Clear Key), worker
- * (false: decrypt on the main thread; a URL: the worker script), wasmUrl (where the .wasm is),
- * cipher ('auto', 'webcrypto' or 'wasm': where the AES runs, see core/cipher_choice.js),
+ * (false: decrypt on the main thread; a URL: the worker script), wasmUrl / wasmSimdUrl (where
+ * the browser module's scalar / SIMD .wasm is), simd (false: the scalar module even where the
+ * engine has SIMD), cipher ('auto', 'webcrypto' or 'wasm': where the AES runs, see
+ * core/cipher_choice.js),
  * license, licenseUrl, onLicense, onLicenseError (license_acquisition.js).
  * Resolves to true when the polyfill is active. Calling it again while installed is harmless.
  */
@@ -176,6 +178,11 @@ export async function install(options = {}) {
   runtime.onMediaKeysAttached = onMediaKeysAttached;
   runtime.onUnhandledMessage = acquireLicense;
   installed = { restore };
+  // Fetch and compile the module now, once for the page and its worker, and start the worker
+  // (measured: the first append completes sooner than with a worker started at that append).
+  // Not awaited: install() stays fast; the first use waits for them.
+  getCompiledModule();
+  getBackend().catch(() => {});
   return true;
 }
 

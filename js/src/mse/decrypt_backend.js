@@ -6,7 +6,7 @@
 
 import { StreamDecryptor } from '../core/decryptor.js';
 import { makeCipher } from '../core/cipher_choice.js';
-import { getCore, runtime } from '../eme/runtime.js';
+import { getCompiledModule, getCore, runtime } from '../eme/runtime.js';
 import { startWorkerBackend } from '../worker/worker_backend.js';
 
 // Operations run strictly in order, as in the worker: a push may wait for WebCrypto, and a
@@ -52,6 +52,7 @@ async function createBackend() {
       return await startWorkerBackend({
         workerUrl: typeof worker === 'string' || worker instanceof URL ? worker : undefined,
         wasmUrl,
+        compiled: getCompiledModule(),  // the page's compiled module: no second fetch
       });
     } catch {
       // Fall through: e.g. a Content-Security-Policy without worker-src.
@@ -60,7 +61,7 @@ async function createBackend() {
   return new MainThreadBackend(await getCore());
 }
 
-/** The page's decrypt backend, started on first use. */
+/** The page's decrypt backend, started by install() or on first use. */
 export function getBackend() {
   if (!backendPromise) {
     backendPromise = createBackend();

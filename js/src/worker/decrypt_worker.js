@@ -21,7 +21,11 @@ function stream(id) {
 async function handle(msg) {
   switch (msg.op) {
     case 'init':
-      if (!core) core = await loadCore(msg.wasmUrl ? { wasmUrl: msg.wasmUrl } : {});
+      // The page's compiled module when it sends one; else fetch the browser module.
+      if (!core) {
+        core = await loadCore(msg.module ? { variant: msg.variant, module: msg.module }
+          : { flavor: 'web', wasmUrl: msg.wasmUrl });
+      }
       return undefined;
     case 'create': {
       const s = new StreamDecryptor(core, { cipher: makeCipher(msg.cipher), progressive: true });

@@ -1,5 +1,5 @@
 // Messages between the page and the decrypt worker (decrypt_worker.js). Requests:
-//   {id, op: 'init', wasmUrl?}             -> {id, ok: true}
+//   {id, op: 'init', variant?, module?, wasmUrl?} -> {id, ok: true}  (module: a WebAssembly.Module)
 //   {id, op: 'create', stream, cipher?}     -> {id, ok: true, result: {backend}} (cipher: see cipher_choice.js)
 //   {id, op: 'push' | 'flush', stream, bytes?} -> {id, chunk}* then {id, ok: true, result: {output, inits, moofPssh, missingKid}}
 //     (chunks: clear prefixes of the output, in order, before the answer; output is the rest)

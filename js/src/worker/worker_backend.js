@@ -77,13 +77,21 @@ export class WorkerBackend {
   }
 }
 
-/** Starts the worker and loads the wasm module in it; rejects if either fails. */
-export async function startWorkerBackend({ workerUrl, wasmUrl }) {
+/**
+ * Starts the worker and loads the wasm module in it; rejects if either fails. With compiled
+ * ({variant, module} from compileCore()), the worker instantiates that WebAssembly.Module
+ * (structured-cloneable) instead of fetching the .wasm again.
+ */
+export async function startWorkerBackend({ workerUrl, wasmUrl, compiled }) {
   const url = workerUrl || new URL('./decrypt_worker.js', import.meta.url);
+  // Started before the compilation ends: the worker's script loads meanwhile.
   const worker = new Worker(url, { type: 'module' });
   const backend = new WorkerBackend(worker);
   try {
-    await backend.request({ op: 'init', wasmUrl: wasmUrl ? String(wasmUrl) : undefined });
+    const init = compiled
+      ? { op: 'init', variant: compiled.variant, module: await compiled.module }
+      : { op: 'init', wasmUrl: wasmUrl ? String(wasmUrl) : undefined };
+    await backend.request(init);
   } catch (e) {
     worker.terminate();
     throw e;
