@@ -360,13 +360,15 @@ void Wipe(KeySchedule* schedule) {
   schedule->rounds = 0;
 }
 
-void EncryptBlocks(const KeySchedule& schedule, const uint8_t* in, uint8_t* out, size_t blocks) {
+// Whole batches through one plane function (EncryptPlanes or DecryptPlanes).
+template <void (*Planes)(const KeySchedule&, V*)>
+void CryptBlocks(const KeySchedule& schedule, const uint8_t* in, uint8_t* out, size_t blocks) {
   while (blocks) {
     const size_t n = std::min(blocks, kBatchBlocks);
     V x[8];
     LoadBlocks(in, n, x);
     Transpose(x);
-    EncryptPlanes(schedule, x);
+    Planes(schedule, x);
     Transpose(x);
     for (size_t k = 0; k < n; ++k) Store(out + 16 * k, x[k]);
     in += 16 * n;
@@ -375,19 +377,12 @@ void EncryptBlocks(const KeySchedule& schedule, const uint8_t* in, uint8_t* out,
   }
 }
 
+void EncryptBlocks(const KeySchedule& schedule, const uint8_t* in, uint8_t* out, size_t blocks) {
+  CryptBlocks<EncryptPlanes>(schedule, in, out, blocks);
+}
+
 void DecryptBlocks(const KeySchedule& schedule, const uint8_t* in, uint8_t* out, size_t blocks) {
-  while (blocks) {
-    const size_t n = std::min(blocks, kBatchBlocks);
-    V x[8];
-    LoadBlocks(in, n, x);
-    Transpose(x);
-    DecryptPlanes(schedule, x);
-    Transpose(x);
-    for (size_t k = 0; k < n; ++k) Store(out + 16 * k, x[k]);
-    in += 16 * n;
-    out += 16 * n;
-    blocks -= n;
-  }
+  CryptBlocks<DecryptPlanes>(schedule, in, out, blocks);
 }
 
 void CtrXor(const KeySchedule& schedule, uint8_t counter[16], const uint8_t* in, uint8_t* out,
