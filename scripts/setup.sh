@@ -50,8 +50,9 @@ if [ ! -f "$mbed_dir/include/mbedtls/aes.h" ]; then
   log "mbedTLS $(basename "$orig") unpacked"
 fi
 
-# npm packages (playwright-core drives Debian's chromium; no browser download).
-if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
+# npm packages (playwright-core drives Debian's chromium; no browser download). A symlinked
+# node_modules (a git worktree sharing the main checkout's) is left alone.
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; }; then
   log "npm install"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error >/dev/null
 fi
