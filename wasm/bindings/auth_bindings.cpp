@@ -14,7 +14,7 @@
 
 using namespace wee;
 using namespace wee::auth;
-using nlohmann::json;
+using json = wee::Json;
 
 namespace {
 

@@ -7,9 +7,8 @@
 #include <map>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
 #include "abi.h"
+#include "base/json.h"
 #include "base/encoding.h"
 #include "cenc/inspect.h"
 #include "cenc/stream_decryptor.h"
@@ -57,15 +56,15 @@ uint32_t Address(const void* p) { return uint32_t(reinterpret_cast<uintptr_t>(p)
 // nothing when all three are empty (the common case: a media segment).
 std::string InfoJson(const cenc::StreamDecryptor::Output& out) {
   if (out.inits.empty() && out.moof_pssh.empty() && !out.missing_key) return std::string();
-  nlohmann::json inits = nlohmann::json::array();
+  Json inits = Json::array();
   for (const auto& init : out.inits) {
-    nlohmann::json kids = nlohmann::json::array();
+    Json kids = Json::array();
     for (const auto& kid : init.default_kids) kids.push_back(HexEncode(ByteSpan(kid.data(), 16)));
     inits.push_back({{"pssh", Base64Encode(init.pssh)}, {"defaultKids", kids}});
   }
-  nlohmann::json moof_pssh = nlohmann::json::array();
+  Json moof_pssh = Json::array();
   for (const Bytes& pssh : out.moof_pssh) moof_pssh.push_back(Base64Encode(pssh));
-  nlohmann::json info = {{"inits", inits}, {"moofPssh", moof_pssh}, {"missingKid", nullptr}};
+  Json info = {{"inits", inits}, {"moofPssh", moof_pssh}, {"missingKid", nullptr}};
   if (out.missing_key) info["missingKid"] = HexEncode(ByteSpan(out.missing_key->data(), 16));
   return info.dump();
 }

@@ -2,9 +2,8 @@
 #include <map>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
 #include "abi.h"
+#include "base/json.h"
 #include "base/encoding.h"
 #include "packager/encryptor.h"
 
@@ -27,8 +26,10 @@ Status NoPackager(int handle) {
 // {"scheme": "cenc"|"cbcs"|"cens"|"cbc1", "ivSeed": hex, "rotation": n, "clearKeyPssh": bool,
 //  "perSampleIv": bool, "sidx": bool}
 Status ParseOptions(const std::string& text, packager::EncryptOptions* out) {
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("packager options are not a JSON object");
+  auto parsed = ParseJson(text, JsonLimits{}, "packager options");
+  if (!parsed.ok()) return InvalidArgument(parsed.status().message());
+  const Json& j = *parsed;
+  if (!j.is_object()) return InvalidArgument("packager options are not a JSON object");
   packager::EncryptOptions o;
   if (auto it = j.find("scheme"); it != j.end()) {
     if (!it->is_string()) return InvalidArgument("options.scheme is not a string");
@@ -104,9 +105,9 @@ WEE_EXPORT int wee_packager_push(int handle, const uint8_t* data, size_t size) {
 WEE_EXPORT int wee_packager_info(int handle) {
   auto* p = Find(handle);
   if (!p) return abi::Return(NoPackager(handle));
-  nlohmann::json tracks = nlohmann::json::array();
+  Json tracks = Json::array();
   for (const auto& t : p->tracks()) {
-    nlohmann::json kids = nlohmann::json::array();
+    Json kids = Json::array();
     for (const auto& kid : t.kids) kids.push_back(KidHex(kid));
     tracks.push_back({{"trackId", t.track_id},
                       {"kind", packager::TrackKindName(t.kind)},
@@ -117,7 +118,7 @@ WEE_EXPORT int wee_packager_info(int handle) {
                       {"perSampleIvSize", t.per_sample_iv_size},
                       {"kids", kids}});
   }
-  nlohmann::json fragments = nlohmann::json::array();
+  Json fragments = Json::array();
   for (const auto& f : p->last_fragments()) {
     fragments.push_back({{"trackId", f.track_id},
                          {"sequenceNumber", f.sequence_number},
@@ -127,7 +128,7 @@ WEE_EXPORT int wee_packager_info(int handle) {
                          {"earliestPresentationTime", f.earliest_presentation_time},
                          {"startsWithSap", f.starts_with_sap},
                          {"encrypted", f.encrypted},
-                         {"kid", f.encrypted ? nlohmann::json(KidHex(f.kid)) : nlohmann::json()}});
+                         {"kid", f.encrypted ? Json(KidHex(f.kid)) : Json()}});
   }
-  return abi::ReturnText(nlohmann::json{{"tracks", tracks}, {"fragments", fragments}}.dump());
+  return abi::ReturnText(Json{{"tracks", tracks}, {"fragments", fragments}}.dump());
 }

@@ -2,9 +2,8 @@
 // segments handed out one at a time (js/src/core/packager.js, splitTracks).
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "abi.h"
+#include "base/json.h"
 #include "packager/track_splitter.h"
 
 using namespace wee;
@@ -36,7 +35,7 @@ WEE_EXPORT int wee_splitter_create(const uint8_t* data, size_t size) {
   split.input.assign(data, data + size);
   Status s = packager::SplitTracks(split.input, &split.tracks);
   if (!s.ok()) return abi::Return(s);
-  nlohmann::json tracks = nlohmann::json::array();
+  Json tracks = Json::array();
   for (const auto& t : split.tracks) {
     tracks.push_back({{"trackId", t.track_id},
                       {"kind", packager::TrackKindName(t.kind)},
@@ -51,7 +50,7 @@ WEE_EXPORT int wee_splitter_create(const uint8_t* data, size_t size) {
   }
   const int handle = g_next_split++;
   g_splits[handle] = std::move(split);
-  return abi::ReturnText(nlohmann::json{{"handle", handle}, {"tracks", tracks}}.dump());
+  return abi::ReturnText(Json{{"handle", handle}, {"tracks", tracks}}.dump());
 }
 
 WEE_EXPORT int wee_splitter_destroy(int handle) {

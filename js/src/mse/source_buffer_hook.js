@@ -224,24 +224,47 @@ function waitForKey(st, kid) {
 }
 
 // Clear bytes go to the browser in order, as they come: the prefixes a push hands out early
-// (so that the decoder starts before the whole fragment is decrypted), then the rest.
+// (so that the decoder starts before the whole fragment is decrypted), then the rest. Bytes
+// that arrive while a native append runs go together in the next one: each native append
+// costs an updateend round trip, so chunk count must not set the pace.
 function appendQueue(st, op) {
-  let tail = Promise.resolve();
+  let waiting = [];
+  let pump = null;
   let failure = null;
+  async function run() {
+    while (waiting.length && !op.aborted && !failure) {
+      await waitNativeIdle(st);
+      if (op.aborted) return;
+      const parts = waiting;
+      waiting = [];
+      await nativeAppend(st, parts.length === 1 ? parts[0] : concat(parts));
+    }
+  }
   return {
     add(bytes) {
-      tail = tail.then(async () => {
-        if (op.aborted || failure || !bytes.length) return;
-        await waitNativeIdle(st);
-        if (op.aborted) return;
-        await nativeAppend(st, bytes);
-      }).catch((e) => { failure = failure || e; });
+      if (op.aborted || failure || !bytes.length) return;
+      waiting.push(bytes);
+      if (!pump) {
+        pump = run().catch((e) => { failure = failure || e; }).finally(() => { pump = null; });
+      }
     },
     async drain() {
-      await tail;
+      while (pump) await pump;
       if (failure) throw failure;
     },
   };
+}
+
+function concat(parts) {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 async function runAppend(st, op, bytes) {

@@ -4,7 +4,7 @@
 
 using namespace wee;
 using namespace wee::auth;
-using nlohmann::json;
+using json = wee::Json;
 
 TEST_CASE("strict JSON: duplicates at any depth and deep nesting are refused") {
   CHECK(ParseJsonStrict(R"({"a":1,"b":{"a":2}})", "x").ok());

@@ -139,8 +139,11 @@ TEST_CASE("bad inputs: exact code and message") {
        "type: session type 'persistent-usage-record' is not supported by Clear Key"},
       {"type not a string", Kind::kJwk, Jwk(kKid, kKey16, R"(,"type":3)"), kArg,
        "type: not a string"},
-      {"not JSON", Kind::kJwk, "This is not a JSON key.", kArg, "license: not valid JSON"},
-      {"trailing garbage", Kind::kJwk, Jwk(kKid, kKey16) + " x", kArg, "license: not valid JSON"},
+      {"not JSON", Kind::kJwk, "This is not a JSON key.", kArg,
+       "license: not valid JSON at byte 0 (unexpected 'T')"},
+      {"trailing garbage", Kind::kJwk, Jwk(kKid, kKey16) + " x", kArg,
+       "license: not valid JSON at byte " + std::to_string(Jwk(kKid, kKey16).size() + 1) +
+           " (unexpected 'x')"},
       {"root not an object", Kind::kJwk, "40", kArg, "license: JSON root is not an object"},
       {"deep nesting", Kind::kJwk, std::string(33, '[') + std::string(33, ']'), kArg,
        "license: JSON nested deeper than 32 levels"},

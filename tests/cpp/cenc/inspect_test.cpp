@@ -2,12 +2,13 @@
 #include "cenc/inspect.h"
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
+
+#include "base/json.h"
 
 #include "test_util.h"
 
 using namespace wee;
-using nlohmann::json;
+using json = wee::Json;
 
 namespace {
 

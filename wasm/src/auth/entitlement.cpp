@@ -11,7 +11,7 @@
 namespace wee::auth {
 namespace {
 
-using nlohmann::json;
+using json = wee::Json;
 
 constexpr size_t kKidSize = 16;
 constexpr size_t kContentKeySize = 16;

@@ -17,14 +17,13 @@
 // KIDs are GUID strings whose bytes are taken in the written (big-endian) order, as in tenc.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/jwt.h"
 #include "base/bytes.h"
+#include "base/json.h"
 #include "base/status.h"
 
 namespace wee::auth {
@@ -53,7 +52,7 @@ struct Entitlement {
   // expiration_date) and the license's window and duration.
   std::optional<int64_t> token_expiration;
   std::optional<int64_t> license_start, license_expiration, duration;
-  nlohmann::json header, payload;  // the verified token
+  Json header, payload;  // the verified token
 
   const EntitledKey* Find(ByteSpan kid) const;
 };

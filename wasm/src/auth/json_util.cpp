@@ -1,50 +1,19 @@
 #include "auth/json_util.h"
 
 #include <cmath>
-#include <set>
-#include <vector>
 
 namespace wee::auth {
 
-using nlohmann::json;
-
-Result<json> ParseJsonStrict(const std::string& text, const std::string& what) {
-  std::vector<std::set<std::string>> keys;  // member names of each open object
-  std::string error;
-  json::parser_callback_t check = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (!error.empty()) return false;
-    // depth counts the containers around this event: a start at depth 31 opens the 32nd.
-    bool opens = event == json::parse_event_t::object_start ||
-                 event == json::parse_event_t::array_start;
-    if (opens && depth >= kMaxJsonDepth) {
-      error = "nested deeper than " + std::to_string(kMaxJsonDepth);
-      return false;
-    }
-    switch (event) {
-      case json::parse_event_t::object_start: keys.emplace_back(); break;
-      case json::parse_event_t::object_end: if (!keys.empty()) keys.pop_back(); break;
-      case json::parse_event_t::key:
-        if (!keys.empty() && parsed.is_string() &&
-            !keys.back().insert(parsed.get_ref<const std::string&>()).second) {
-          error = "duplicate member \"" + parsed.get_ref<const std::string&>() + "\"";
-          return false;
-        }
-        break;
-      default: break;
-    }
-    return true;
-  };
-  json value = json::parse(text, check, /*allow_exceptions=*/false);
-  if (!error.empty()) return Malformed(what + ": " + error);
-  if (value.is_discarded()) return Malformed(what + " is not valid JSON");
+Result<Json> ParseJsonStrict(const std::string& text, const std::string& what) {
+  JsonLimits limits;
+  limits.max_depth = kMaxJsonDepth;
+  limits.reject_duplicates = true;
+  auto value = ParseJson(text, limits, what);
+  if (!value.ok()) return Malformed(value.status().message());
   return value;
 }
 
-std::string DumpJson(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-Status GetString(const json& object, const char* name, const std::string& where,
+Status GetString(const Json& object, const char* name, const std::string& where,
                  std::string* out, bool* present) {
   *present = false;
   auto it = object.find(name);
@@ -55,7 +24,7 @@ Status GetString(const json& object, const char* name, const std::string& where,
   return Status::Ok();
 }
 
-Status GetBool(const json& object, const char* name, const std::string& where, bool* out,
+Status GetBool(const Json& object, const char* name, const std::string& where, bool* out,
                bool* present) {
   *present = false;
   auto it = object.find(name);
@@ -71,7 +40,7 @@ Status GetBool(const json& object, const char* name, const std::string& where, b
   return Status::Ok();
 }
 
-Status GetInt(const json& object, const char* name, const std::string& where, int64_t min,
+Status GetInt(const Json& object, const char* name, const std::string& where, int64_t min,
               int64_t max, int64_t* out, bool* present) {
   *present = false;
   auto it = object.find(name);

@@ -1,10 +1,9 @@
 // JSON helpers for hostile input (tokens, entitlement messages, request descriptions).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <string>
 
+#include "base/json.h"
 #include "base/status.h"
 
 namespace wee::auth {
@@ -14,21 +13,20 @@ constexpr int kMaxJsonDepth = 32;
 // Parses `text` as JSON, rejecting what nlohmann would accept silently: duplicate member
 // names (RFC 7515 section 4 lets a JWS parser reject them, and "alg" twice must not mean
 // whichever comes last) and nesting deeper than kMaxJsonDepth. `what` names the input.
-Result<nlohmann::json> ParseJsonStrict(const std::string& text, const std::string& what);
+Result<Json> ParseJsonStrict(const std::string& text, const std::string& what);
 
-// Serialises without ever throwing: invalid UTF-8 (from percent-decoded bytes) becomes
-// U+FFFD instead of aborting the process under JSON_NOEXCEPTION.
-std::string DumpJson(const nlohmann::json& value);
+// Invalid UTF-8 (from percent-decoded bytes) becomes U+FFFD.
+using wee::DumpJson;
 
 // Typed member access: the member must be absent or of the named type; `where` names the
 // object in errors ("message.license"). Absent leaves *out unchanged and returns false.
-[[nodiscard]] Status GetString(const nlohmann::json& object, const char* name,
+[[nodiscard]] Status GetString(const Json& object, const char* name,
                                const std::string& where, std::string* out, bool* present);
 // Accepts JSON booleans and, as Axinom's own samples write them, the strings "true"/"false".
-[[nodiscard]] Status GetBool(const nlohmann::json& object, const char* name,
+[[nodiscard]] Status GetBool(const Json& object, const char* name,
                              const std::string& where, bool* out, bool* present);
 // An integer in [min, max] (a float with no fraction counts as an integer).
-[[nodiscard]] Status GetInt(const nlohmann::json& object, const char* name,
+[[nodiscard]] Status GetInt(const Json& object, const char* name,
                             const std::string& where, int64_t min, int64_t max, int64_t* out,
                             bool* present);
 

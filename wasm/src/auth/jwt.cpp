@@ -9,7 +9,7 @@
 namespace wee::auth {
 namespace {
 
-using nlohmann::json;
+using json = wee::Json;
 
 constexpr char kHs256[] = "HS256";
 constexpr size_t kHs256MacSize = 32;
@@ -59,13 +59,19 @@ Status CheckVerifyOptions(const JwtVerifyOptions& options) {
 Result<std::string> JwtSignHs256(const json& payload, ByteSpan key, const json& header) {
   WEE_RETURN_IF_ERROR(CheckHs256Key(key));
   if (!payload.is_object()) return InvalidArgument("JWT payload must be a JSON object");
-  json protected_header = header.is_null() ? json::object() : header;
-  if (!protected_header.is_object()) return InvalidArgument("JWT header must be a JSON object");
-  auto alg = protected_header.find("alg");
-  if (alg != protected_header.end() && *alg != kHs256)
-    return InvalidArgument("JWT header alg must be HS256");
-  protected_header["alg"] = kHs256;
-  if (protected_header.find("typ") == protected_header.end()) protected_header["typ"] = "JWT";
+  if (!header.is_null() && !header.is_object())
+    return InvalidArgument("JWT header must be a JSON object");
+  auto alg = header.is_null() ? header.end() : header.find("alg");
+  if (alg != header.end() && *alg != kHs256) return InvalidArgument("JWT header alg must be HS256");
+  // alg and typ first, then the caller's members in their order (as common JWT libraries do).
+  json protected_header = {{"alg", kHs256}};
+  auto typ = header.is_null() ? header.end() : header.find("typ");
+  protected_header["typ"] = typ != header.end() ? *typ : json("JWT");
+  if (header.is_object()) {
+    for (auto it = header.begin(); it != header.end(); ++it) {
+      if (it.key() != "alg" && it.key() != "typ") protected_header[it.key()] = it.value();
+    }
+  }
   std::string input = Base64UrlEncode(DumpJson(protected_header)) + "." +
                       Base64UrlEncode(DumpJson(payload));
   Bytes mac = Hmac(HashAlgorithm::kSha256, key, input);

@@ -6,13 +6,12 @@
 // and compared in constant time, then "exp"/"nbf" are checked against the caller's clock.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <string>
 
 #include "auth/deny.h"
 #include "base/bytes.h"
+#include "base/json.h"
 #include "base/status.h"
 
 namespace wee::auth {
@@ -28,14 +27,14 @@ struct JwtVerifyOptions {
 };
 
 struct Jwt {
-  nlohmann::json header;   // the JOSE header, an object
-  nlohmann::json payload;  // the claims set, an object
+  Json header;   // the JOSE header, an object
+  Json payload;  // the claims set, an object
 };
 
 // Signs `payload` (an object). `header` may be null or an object; its "alg", if present,
 // must be "HS256". Keys shorter than kMinHs256KeySize are refused.
-Result<std::string> JwtSignHs256(const nlohmann::json& payload, ByteSpan key,
-                                 const nlohmann::json& header = nullptr);
+Result<std::string> JwtSignHs256(const Json& payload, ByteSpan key,
+                                 const Json& header = nullptr);
 
 // RFC 7515 section 5.2 validation plus RFC 7519 section 4.1.4/4.1.5 time checks.
 Result<Jwt> JwtVerifyHs256(const std::string& token, ByteSpan key,

@@ -134,7 +134,7 @@ Result<std::vector<PsshBox>> ParsePsshBoxes(ByteSpan data) {
 }
 
 // {"kids":[...]} in any of the KID-list documents. Count bounds are checked by the caller.
-Result<std::vector<Bytes>> ParseKids(const nlohmann::json& root,
+Result<std::vector<Bytes>> ParseKids(const Json& root,
                                      const std::string& what,
                                      size_t min_count,
                                      size_t max_count) {

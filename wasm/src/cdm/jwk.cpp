@@ -15,7 +15,7 @@ const char kKeyIdTag[] = "kid";
 const char kTypeTag[] = "type";
 
 // nlohmann keeps parsed strings on the heap: overwrite the "k" values before they are freed.
-void WipeKeyStrings(nlohmann::json& root) {
+void WipeKeyStrings(Json& root) {
   auto keys = root.find(kKeysTag);
   if (keys == root.end() || !keys->is_array())
     return;
@@ -30,7 +30,7 @@ void WipeKeyStrings(nlohmann::json& root) {
   }
 }
 
-Result<JwkKey> ParseJwk(const nlohmann::json& jwk, const std::string& where) {
+Result<JwkKey> ParseJwk(const Json& jwk, const std::string& where) {
   if (!jwk.is_object())
     return InvalidArgument(where + ": not an object");
   auto kty = jwk.find(kKeyTypeTag);
@@ -57,7 +57,7 @@ Result<JwkKey> ParseJwk(const nlohmann::json& jwk, const std::string& where) {
   return out;
 }
 
-Result<JwkLicense> ParseKeySet(const nlohmann::json& root) {
+Result<JwkLicense> ParseKeySet(const Json& root) {
   auto keys = root.find(kKeysTag);
   if (keys == root.end() || !keys->is_array())
     return InvalidArgument(std::string(kKeysTag) + ": missing or not an array");

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <optional>
 
-#include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json.h"
 #include "mp4/parser.h"
 
 namespace wee::cenc {
 namespace {
 
 // Insertion order: the JSON reads in the order a person inspects a file.
-using json = nlohmann::ordered_json;
+using json = wee::Json;
 
 json PsshJson(const mp4::Pssh& pssh) {
   json kids = json::array();

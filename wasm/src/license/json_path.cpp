@@ -8,50 +8,9 @@ namespace wee::license {
 namespace {
 
 // Deeper documents are refused, which also bounds the recursion of the path search.
-constexpr size_t kMaxDepth = 128;
+constexpr size_t kMaxJsonDepth = 128;
 // How many key names an error message lists.
 constexpr size_t kMaxListedKeys = 12;
-
-// Builds the DOM through nlohmann's own SAX DOM builder but keeps the error position, which
-// parse(..., allow_exceptions=false) drops, and enforces the depth limit.
-class PositionSax {
- public:
-  explicit PositionSax(Json* root) : dom_(*root, /*allow_exceptions=*/false) {}
-
-  bool null() { return dom_.null(); }
-  bool boolean(bool v) { return dom_.boolean(v); }
-  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
-  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
-  bool number_float(Json::number_float_t v, const Json::string_t& s) {
-    return dom_.number_float(v, s);
-  }
-  bool string(Json::string_t& v) { return dom_.string(v); }
-  bool binary(Json::binary_t& v) { return dom_.binary(v); }
-  bool start_object(std::size_t n) { return Deeper() && dom_.start_object(n); }
-  bool key(Json::string_t& v) { return dom_.key(v); }
-  bool end_object() { --depth_; return dom_.end_object(); }
-  bool start_array(std::size_t n) { return Deeper() && dom_.start_array(n); }
-  bool end_array() { --depth_; return dom_.end_array(); }
-  bool parse_error(std::size_t position, const std::string& token,
-                   const nlohmann::detail::exception& e) {
-    position_ = position;
-    return dom_.parse_error(position, token, e);
-  }
-
-  bool too_deep() const { return too_deep_; }
-  size_t position() const { return position_; }
-
- private:
-  bool Deeper() {
-    if (++depth_ > kMaxDepth) too_deep_ = true;
-    return !too_deep_;
-  }
-
-  nlohmann::detail::json_sax_dom_parser<Json> dom_;
-  size_t depth_ = 0;
-  bool too_deep_ = false;
-  size_t position_ = 0;
-};
 
 const char* TypeName(const Json& v) {
   switch (v.type()) {
@@ -172,29 +131,9 @@ Result<const Json*> FindPointer(const Json& doc, const std::string& path,
 }  // namespace
 
 Result<Json> ParseJson(const std::string& text, const std::string& what) {
-  Json root;
-  PositionSax sax(&root);
-  bool ok = Json::sax_parse(text.begin(), text.end(), &sax, Json::input_format_t::json,
-                            /*strict=*/true);
-  if (sax.too_deep()) {
-    return LimitExceeded(what + ": JSON nested deeper than " + std::to_string(kMaxDepth) +
-                         " levels");
-  }
-  if (!ok) {
-    // nlohmann counts the position from 1 (the byte it stopped on); report a 0-based offset.
-    size_t at = sax.position() > 0 ? sax.position() - 1 : 0;
-    std::string reason = "unexpected end";
-    if (at < text.size()) {
-      char c = text[at];
-      const char* hex = "0123456789abcdef";
-      reason = c > 0x20 && c < 0x7f ? std::string("unexpected '") + c + "'"
-                                    : std::string("unexpected byte 0x") + hex[uint8_t(c) >> 4] +
-                                          hex[uint8_t(c) & 15];
-    }
-    return Malformed(what + ": not valid JSON at byte " + std::to_string(at) + " (" + reason +
-                     ")");
-  }
-  return root;
+  JsonLimits limits;
+  limits.max_depth = kMaxJsonDepth;
+  return wee::ParseJson(text, limits, what);
 }
 
 Result<const Json*> FindJsonValue(const Json& doc, const std::string& path,
@@ -210,10 +149,6 @@ Result<const Json*> FindJsonValue(const Json& doc, const std::string& path,
 std::string JsonScalarText(const Json& value) {
   if (value.is_string()) return value.get_ref<const std::string&>();
   return DumpJson(value);
-}
-
-std::string DumpJson(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace wee::license

@@ -4,17 +4,16 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "base/json.h"
 #include "base/status.h"
 
 namespace wee::license {
 
-// Objects keep their members in document order: "the first key in the document" must mean
-// what the server sent, not alphabetical order.
-using Json = nlohmann::ordered_json;
+// wee::Json keeps members in document order: "the first key in the document" means what the
+// server sent, not alphabetical order.
+using wee::Json;
 
-// "<what>: not valid JSON at byte N (...)" on failure.
+// "<what>: not valid JSON at byte N (...)" on failure; nesting up to kMaxJsonDepth.
 Result<Json> ParseJson(const std::string& text, const std::string& what);
 
 // Finds the value `path` names in `doc` (see Config::path). A key-name search walks the
@@ -28,7 +27,6 @@ Result<const Json*> FindJsonValue(const Json& doc, const std::string& path,
 // Text of a string or number value (numbers as JSON writes them: 720, 1.5).
 std::string JsonScalarText(const Json& value);
 
-// Compact JSON text; strings must be valid UTF-8 (callers check), never aborts.
-std::string DumpJson(const Json& value);
+using wee::DumpJson;
 
 }  // namespace wee::license

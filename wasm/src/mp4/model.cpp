@@ -1,6 +1,6 @@
 #include "mp4/model.h"
 
-#include <cstdio>
+#include "base/encoding.h"
 
 namespace wee::mp4 {
 
@@ -10,9 +10,9 @@ std::string FourCCString(FourCC fourcc) {
     char c = char(fourcc >> (24 - 8 * i));
     // Non-printable codes (corrupt input) are shown in hex so messages stay readable.
     if (c < 0x20 || c > 0x7e) {
-      char hex[16];
-      std::snprintf(hex, sizeof(hex), "0x%08x", fourcc);
-      return hex;
+      const uint8_t bytes[4] = {uint8_t(fourcc >> 24), uint8_t(fourcc >> 16), uint8_t(fourcc >> 8),
+                                uint8_t(fourcc)};
+      return "0x" + HexEncode(ByteSpan(bytes, 4));
     }
     s[i] = c;
   }
