@@ -296,7 +296,10 @@ async function runAppend(st, op, bytes) {
     queueDispatch(st.sb, 'updateend');
   } catch (e) {
     if (op.aborted) return;
-    appendError(st, e);
+    // Detached meanwhile (src changed, load()): the append was aborted, as natively, even if
+    // its sourceclose has not been dispatched yet.
+    if (st.ms.readyState === 'closed' || !isAttached(st)) cancelPending(st, true);
+    else appendError(st, e);
   }
 }
 
