@@ -100,6 +100,11 @@ export interface StreamDecryptorOptions {
   cipher?: Cipher | null;
   /** Chains smaller than this (bytes) run in the module; 0 sends every chain to the cipher. */
   minCipherBytes?: number;
+  /**
+   * The stream is a file (default true): a tfhd base_data_offset is a position counted from the
+   * first byte pushed. false: an MSE byte stream, where base-data-offset-present is an error.
+   */
+  file?: boolean;
 }
 
 /** Incremental Common Encryption decryption (cenc, cbcs, cens, cbc1) of a fragmented MP4 stream. */

@@ -7,7 +7,8 @@ export default {
   name: 'decrypt',
   summary: 'decrypt Common Encryption fMP4 (cenc, cbcs, cens, cbc1) to clear fMP4',
   usage: `usage: wasm-eme decrypt --key KID:KEY [--key KID:KEY ...] IN... -o OUT
-  IN...        one fragmented MP4, or an init segment followed by media segments
+  IN...        one fragmented MP4, or an init segment followed by media segments, read as one
+               stream (a tfhd base_data_offset counts from the first byte of the first IN)
   --key        16-byte KID and key, each hex, base64 or base64url
   -o, --output the clear fragmented MP4 (written only if everything decrypts)`,
   options: {
