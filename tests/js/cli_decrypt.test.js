@@ -3,10 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync,
+  truncateSync, writeFileSync, writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, ffmpegPacketMd5s, readExpected, testdataDir, vectors } from './testdata.js';
+import { pathToFileURL } from 'node:url';
+import { cli, ffmpegPacketMd5s, readExpected, repoRoot, testdataDir, vectors } from './testdata.js';
 import { withAbsoluteBaseOffsets } from './base_offset_rewrite.js';
 import { content, ensureContent, ffmpegPackets } from './packager_helpers.js';
 import { loadCore } from '../../js/src/core/module.js';
@@ -188,4 +193,69 @@ test('StreamDecryptor: a file by default; as an MSE byte stream, base-data-offse
   assert.deepEqual(decrypt({}), readFileSync(viaCli));
   assert.throws(() => decrypt({ file: false }),
     /moof at byte 1518: moof\/traf\[1\]\/tfhd: base-data-offset-present .* not allowed in an MSE byte stream/);
+});
+
+// --- large inputs: streamed in chunks, memory bounded by the largest fragment ------------
+test('decrypt streams a file over 256 MiB with bounded memory; a corrupt tail leaves no output', () => {
+  // prog_8s's init and first fragment (moof + mdat, audio and video), the fragment repeated
+  // past 256 MiB (default-base-is-moof: each copy is valid where it lands).
+  const source = readFileSync(input('mp4ff/prog_8s_enc_dashinit.mp4'));
+  const firstMoof = source.indexOf('moof', 0, 'latin1') - 4;
+  const init = source.subarray(0, source.indexOf('sidx', 0, 'latin1') - 4);
+  const moofSize = source.readUInt32BE(firstMoof);
+  const fragment = source.subarray(firstMoof, firstMoof + moofSize + source.readUInt32BE(firstMoof + moofSize));
+  const copies = Math.ceil(((256 << 20) + (16 << 20)) / fragment.length);
+  const big = join(tmp, 'big.mp4');
+  const fd = openSync(big, 'w');
+  writeSync(fd, init);
+  for (let i = 0; i < copies; i++) writeSync(fd, fragment);
+  closeSync(fd);
+  const size = init.length + copies * fragment.length;
+  assert.ok(size > 256 << 20);
+
+  // The expected bytes: the decrypt of the init and one copy.
+  const small = join(tmp, 'big-one.mp4');
+  writeFileSync(small, Buffer.concat([init, fragment]));
+  const one = join(tmp, 'big-one.dec.mp4');
+  assert.equal(run('decrypt', '--key', vectors[0].keys[0], small, '-o', one).status, 0);
+  const clearOne = readFileSync(one);
+  const md5 = (b) => createHash('md5').update(b).digest('hex');
+  const clearFragment = md5(clearOne.subarray(init.length));
+  assert.notEqual(clearFragment, md5(fragment));
+
+  // The CLI in a child process that reports its peak RSS.
+  const wrapper = join(tmp, 'rss.mjs');
+  writeFileSync(wrapper, `import { main } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'js/src/node/cli.js')).href)};
+process.exitCode = await main(process.argv.slice(2));
+process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS * 1024 + '\\n');`);
+  const out = join(tmp, 'big.dec.mp4');
+  const decrypt = (file) => spawnSync(process.execPath, [wrapper, 'decrypt', '--key', vectors[0].keys[0], file, '-o', out], { encoding: 'utf8' });
+  const r = decrypt(big);
+  assert.equal(r.status, 0, r.stderr);
+  const rss = +/maxRSS (\d+)/.exec(r.stderr)[1];
+  assert.ok(rss < size / 2, `peak RSS ${rss} bytes for a ${size}-byte file`);
+  assert.equal(statSync(out).size, size);
+  const check = openSync(out, 'r');
+  try {
+    const head = Buffer.alloc(init.length);
+    readSync(check, head, 0, head.length, 0);
+    assert.ok(head.equals(clearOne.subarray(0, init.length)), 'the clear init segment');
+    const piece = Buffer.alloc(fragment.length);
+    for (let i = 0; i < copies; i++) {
+      readSync(check, piece, 0, piece.length, init.length + i * fragment.length);
+      if (md5(piece) !== clearFragment) assert.fail(`fragment ${i} differs from the single-fragment decrypt`);
+    }
+  } finally {
+    closeSync(check);
+  }
+  rmSync(out);
+
+  // A corrupt tail: the last fragment cut short. Exit 1, no output, no temporary file left.
+  truncateSync(big, size - 1000);
+  const bad = decrypt(big);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^wasm-eme decrypt: the stream ends before the samples of the moof at byte \d+ are complete/m);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('big.dec.mp4')), []);
+  rmSync(big);
 });

@@ -1,7 +1,11 @@
 // wasm-eme decrypt: encrypted fMP4 (one file, or init + segments) -> clear fMP4, like mp4decrypt.
-import { readFile } from 'node:fs/promises';
+// Inputs are read and decrypted in chunks and the output written as it comes (into a temporary
+// file renamed at the end), so memory is bounded by the largest fragment, not the file.
+import { open } from 'node:fs/promises';
 import { StreamDecryptor } from '../stream_decryptor.js';
-import { CliError, UsageError, checkOutputNotInput, parseKeyArgs, writeFileAtomic } from '../cli_util.js';
+import { CliError, UsageError, checkOutputNotInput, openFileAtomic, parseKeyArgs } from '../cli_util.js';
+
+const CHUNK_BYTES = 1 << 20;
 
 export default {
   name: 'decrypt',
@@ -23,18 +27,31 @@ export default {
     checkOutputNotInput(values.output, positionals);
 
     const stream = new StreamDecryptor(core);
+    const output = await openFileAtomic(values.output);
     try {
       for (const { kid, key } of keys) stream.setKey(kid, key);
-      const parts = [];
-      const take = (result) => {
+      const take = async (result) => {
         if (result.missingKid) {
           throw new CliError(`no key for KID ${Buffer.from(result.missingKid).toString('hex')}`);
         }
-        parts.push(result.output);
+        if (result.output.length) await output.write(result.output);
       };
-      for (const input of positionals) take(stream.push(await readFile(input)));
-      take(stream.flush());
-      await writeFileAtomic(values.output, Buffer.concat(parts));
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);  // push() copies it into the module
+      for (const input of positionals) {
+        const file = await open(input, 'r');
+        try {
+          for (let n; (n = (await file.read(chunk, 0, CHUNK_BYTES, null)).bytesRead) > 0;) {
+            await take(stream.push(chunk.subarray(0, n)));
+          }
+        } finally {
+          await file.close();
+        }
+      }
+      await take(stream.flush());
+      await output.commit();
+    } catch (e) {
+      await output.abort();
+      throw e;
     } finally {
       stream.dispose();
     }
