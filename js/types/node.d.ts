@@ -195,6 +195,10 @@ export function makeEntitlement(core: Core, spec: {
   anyKid?: boolean; allowPersistence?: boolean; licenseStart?: number | Date; licenseExpiration?: number | Date; duration?: number;
 }): string;
 /** PlayReady key seed derivation: the 16-byte content key of a KID. */
+/**
+ * PlayReady key-seed derivation. A text seed is hex when that gives >= 30 bytes, else base64 or
+ * base64url (Axinom's 40-character test seed is base64).
+ */
 export function keySeedDerive(core: Core, seed: KeyText, kid: KeyText): Uint8Array;
 export function oauthSign(core: Core, request: {
   method: string; url: string; params?: object | [string, string][] | URLSearchParams;
