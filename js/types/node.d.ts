@@ -100,6 +100,11 @@ export interface StreamDecryptorOptions {
   cipher?: Cipher | null;
   /** Chains smaller than this (bytes) run in the module; 0 sends every chain to the cipher. */
   minCipherBytes?: number;
+  /**
+   * The stream is a file (default true): a tfhd base_data_offset is a position counted from the
+   * first byte pushed. false: an MSE byte stream, where base-data-offset-present is an error.
+   */
+  file?: boolean;
 }
 
 /** Incremental Common Encryption decryption (cenc, cbcs, cens, cbc1) of a fragmented MP4 stream. */
@@ -190,6 +195,10 @@ export function makeEntitlement(core: Core, spec: {
   anyKid?: boolean; allowPersistence?: boolean; licenseStart?: number | Date; licenseExpiration?: number | Date; duration?: number;
 }): string;
 /** PlayReady key seed derivation: the 16-byte content key of a KID. */
+/**
+ * PlayReady key-seed derivation. A text seed is hex when that gives >= 30 bytes, else base64 or
+ * base64url (Axinom's 40-character test seed is base64).
+ */
 export function keySeedDerive(core: Core, seed: KeyText, kid: KeyText): Uint8Array;
 export function oauthSign(core: Core, request: {
   method: string; url: string; params?: object | [string, string][] | URLSearchParams;

@@ -5,8 +5,12 @@
 // MediaKeys, bad media and bad licenses, install()/uninstall().
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { missingPrerequisite, setUp } from './harness.js';
 import { VECTORS } from './vectors.js';
+import { testdataDir } from '../js/testdata.js';
+import { withAbsoluteBaseOffsets } from '../js/base_offset_rewrite.js';
 
 const skip = missingPrerequisite();
 const DASH = VECTORS[0];
@@ -389,5 +393,46 @@ describe('polyfill spec behaviour', { skip }, () => {
     assert.equal(r.updating, false);
     const tail = r.order.slice(-4).map((e) => e.split(':')[0]);
     assert.deepEqual(tail, ['updatestart', 'error', 'updateend', 'sourceended']);
+  });
+
+  test('tfhd base-data-offset-present: an append error, as Chromium gives without the polyfill', async () => {
+    // The ISO BMFF byte stream format allows only movie-fragment relative addressing; an
+    // absolute file position means nothing in a SourceBuffer.
+    const segment = withAbsoluteBaseOffsets(readFileSync(join(testdataDir, 'shaka-player/dash-clearkey/video-H264-288-400k_3.m4s')));
+    for (const polyfill of [true, false]) {
+      let p;
+      if (polyfill) {
+        p = await page();
+      } else {
+        p = await env.page();
+        await p.waitForFunction(() => window.pageReady);
+      }
+      const r = await p.evaluate(async ({ DASH, absolute }) => {
+        const { append, fetchBytes, setUpEme } = window.helpers;
+        const video = document.getElementById('v');
+        let eme = null;
+        video.addEventListener('encrypted', (e) => { eme = eme || setUpEme(video, DASH, e.initDataType, e.initData); });
+        const ms = new MediaSource();
+        video.src = URL.createObjectURL(ms);
+        await window.once(ms, 'sourceopen');
+        const sb = ms.addSourceBuffer(DASH.mime);
+        await append(sb, await fetchBytes(DASH.segments[0]));
+        await append(sb, await fetchBytes(DASH.segments[1]));
+        await eme;
+        let result;
+        try {
+          await append(sb, Uint8Array.from(atob(absolute), (c) => c.charCodeAt(0)));
+          result = 'appended';
+        } catch {
+          result = 'error';
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const cause = window.weeDebugState(sb)?.lastError;
+        return { result, readyState: ms.readyState, mediaError: video.error && video.error.code, cause: cause ? String(cause.message) : null };
+      }, { DASH, absolute: segment.bytes.toString('base64') });
+      const { cause, ...outcome } = r;
+      assert.deepEqual(outcome, { result: 'error', readyState: 'ended', mediaError: 3 }, polyfill ? 'polyfill' : 'Chromium');
+      if (polyfill) assert.match(cause, /moof\/traf\[1\]\/tfhd: base-data-offset-present .* not allowed in an MSE byte stream/);
+    }
   });
 });

@@ -2,10 +2,10 @@
 // Node's own crypto (an independent HMAC / AES implementation).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createHmac } from 'node:crypto';
+import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { loadCore, WasmEmeError } from '../../js/src/core/module.js';
 import {
-  jwtSign, jwtVerify, verifyEntitlement, makeEntitlement, keySeedDerive, oauthSign, oauthVerify,
+  jwtSign, jwtVerify, verifyEntitlement, makeEntitlement, keySeedDecode, keySeedDerive, oauthSign, oauthVerify,
 } from '../../js/src/core/auth.js';
 
 const core = await loadCore();
@@ -128,6 +128,68 @@ test('PlayReady key seed: Microsoft test seed vectors', () => {
   const key2 = keySeedDerive(core, Buffer.from(seed, 'base64'), kidBytes('8ba94ade-6eb9-449d-b44f-a5beefaf43b0'));
   assert.equal(Buffer.from(key2).toString('hex'), 'dbfd6922c321c4bb486f4a1c44097ed6');
   assert.throws(() => keySeedDerive(core, Buffer.alloc(29), KID), (e) => e.code === 'invalid-argument');
+});
+
+// A second implementation of Microsoft's PlayReady key-seed algorithm (learn.microsoft.com/
+// playready/specifications/playready-key-seed) on node:crypto: the seed cut to 30 bytes, the
+// KID as .NET Guid.ToByteArray() (Data1, Data2, Data3 little-endian), three SHA-256 digests
+// folded by XOR of their halves.
+function referenceKeySeedDerive(seed, uuidKid) {
+  const s = Buffer.from(seed).subarray(0, 30);
+  const u = Buffer.from(uuidKid);
+  const k = Buffer.alloc(16);
+  k.writeUInt32LE(u.readUInt32BE(0), 0);
+  k.writeUInt16LE(u.readUInt16BE(4), 4);
+  k.writeUInt16LE(u.readUInt16BE(6), 6);
+  u.copy(k, 8, 8);
+  const sha = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+  const digests = [sha(s, k), sha(s, k, s), sha(s, k, s, k)];
+  const key = Buffer.alloc(16);
+  for (let i = 0; i < 16; ++i) for (const d of digests) key[i] ^= d[i] ^ d[i + 16];
+  return key;
+}
+
+test('PlayReady key seed: the reference implementation reproduces the published vector', () => {
+  // The oracle itself, on Microsoft's test seed and the Azure SDK's known-good Guid.
+  const key = referenceKeySeedDerive(Buffer.from('XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I', 'base64'),
+    kidBytes('339C45B5-FB6D-4BD9-994C-EABD9D41C95B'));
+  assert.equal(key.toString('base64'), 'pTfNwMplhBQG1SXnvyLXVA==');
+});
+
+test('PlayReady key seed: equals the reference implementation on 200 seeds and KIDs', () => {
+  let state = 0x2545f491;
+  const next = () => { state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0; return state & 0xff; };
+  const bytes = (n) => Buffer.from(Array.from({ length: n }, next));
+  for (let i = 0; i < 200; ++i) {
+    const seed = bytes(30 + (i % 20));  // longer seeds: only the first 30 bytes count
+    const kid = bytes(16);
+    const expected = referenceKeySeedDerive(seed, kid).toString('hex');
+    assert.equal(Buffer.from(keySeedDerive(core, seed, kid)).toString('hex'), expected, `vector ${i}`);
+    // Each text form of the seed gives the same key.
+    for (const text of [seed.toString('hex'), `0x${seed.toString('hex')}`, seed.toString('base64'),
+      seed.toString('base64').replace(/=+$/, ''), seed.toString('base64url')]) {
+      assert.equal(Buffer.from(keySeedDerive(core, text, kid)).toString('hex'), expected, `vector ${i}, seed '${text}'`);
+    }
+  }
+});
+
+test('PlayReady key seed text: Axinom\'s 40-character test seed is base64, not 20 bytes of hex', () => {
+  const axinom = '8888000000000000000000000000000000000000';
+  assert.deepEqual(Buffer.from(keySeedDecode(core, axinom)), Buffer.from(axinom, 'base64'));
+  assert.equal(Buffer.from(axinom, 'base64').length, 30);
+  // Keys also computed with Python (hashlib, uuid.bytes_le), a third implementation.
+  for (const [uuid, key] of [['339C45B5-FB6D-4BD9-994C-EABD9D41C95B', 'ad5ac413486c11eb95d10bb9bf6b5d7f'],
+    ['11111111-0000-0000-0000-000000000000', 'f66648d5cacec4959faae177b09faa86']]) {
+    assert.equal(referenceKeySeedDerive(Buffer.from(axinom, 'base64'), kidBytes(uuid)).toString('hex'), key);
+    assert.equal(Buffer.from(keySeedDerive(core, axinom, uuid)).toString('hex'), key);
+  }
+  // 60 hex digits are 30 bytes of hex (and 45 of base64): hex, as before.
+  const hex60 = Buffer.from('XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I', 'base64').toString('hex');
+  assert.equal(Buffer.from(keySeedDecode(core, hex60)).toString('hex'), hex60);
+  const tooShort = (e) => e instanceof WasmEmeError && e.code === 'invalid-argument' && /at least 30/.test(e.message);
+  assert.throws(() => keySeedDecode(core, '00112233445566778899'), tooShort);
+  assert.throws(() => keySeedDerive(core, Buffer.alloc(29).toString('base64'), KID), tooShort);
+  assert.throws(() => keySeedDecode(core, 'secret seed!'), (e) => e.code === 'invalid-argument' && !e.message.includes('secret'));
 });
 
 test('OAuth Core 1.0 appendix A signature; the signed request verifies', () => {

@@ -466,3 +466,15 @@ test('key material errors are reported at listen() with the file and line', asyn
   const s2 = createServer({ auth: { type: 'none' }, license: { keySeed: '00112233' } }, { core, logger: memoryLogger() });
   await assert.rejects(s2.listen(0, '127.0.0.1'), /config.license.keySeed: .*30/);
 });
+
+test('a 40-character base64 key seed (Axinom\'s test seed) is base64, not 20 bytes of hex', async () => {
+  // Expected key: Python hashlib over the base64-decoded seed (tests/js/auth.test.js checks it
+  // against a node:crypto implementation of the algorithm too).
+  const { s, url } = await startServer({ auth: { type: 'none' }, license: { keySeed: '8888000000000000000000000000000000000000' } });
+  try {
+    const kid = '11111111-0000-0000-0000-000000000000';
+    assertLicense(await post(licenseRequest([kid]), {}, `${url}/license`), [{ kid, key: 'f66648d5cacec4959faae177b09faa86' }]);
+  } finally {
+    await s.close();
+  }
+});

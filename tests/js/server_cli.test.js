@@ -31,6 +31,12 @@ test('keyseed: Microsoft\'s test seed gives the published content key', () => {
   assert.equal(short.status, 1);
   assert.match(short.stderr, /^wasm-eme keyseed: .*30/);
   assert.equal(run('keyseed', '--kid', '00').status, 2);
+  // Axinom's test seed is 40 characters of base64 (30 bytes); key from Python's hashlib.
+  const axinom = run('keyseed', '--seed', '8888000000000000000000000000000000000000', '--kid', '11111111-0000-0000-0000-000000000000');
+  assert.equal(axinom.status, 0, axinom.stderr);
+  assert.equal(axinom.stdout, '11111111000000000000000000000000:f66648d5cacec4959faae177b09faa86\n');
+  const help = run('keyseed', '--help');
+  assert.match(help.stdout + help.stderr, /hex \(0x optional\)\s+when it gives >= 30 bytes, else base64 or base64url/);
 });
 
 test('jwt verify: RFC 7515 appendix A.1, over the received bytes (its header has line breaks)', () => {

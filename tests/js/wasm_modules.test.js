@@ -9,7 +9,7 @@ import { coreVariant, loadCore } from '../../js/src/core/module.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const NODE_ONLY = ['packager_create', 'packager_push', 'splitter_create', 'splitter_segment', 'jwt_sign',
-  'entitlement_verify', 'oauth_sign', 'keyseed_derive'];
+  'entitlement_verify', 'oauth_sign', 'keyseed_derive', 'keyseed_decode'];
 
 // The wee_* names called by the sources a page loads: js/src/index.js and the decrypt worker,
 // with everything they import.

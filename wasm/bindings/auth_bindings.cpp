@@ -253,6 +253,13 @@ WEE_EXPORT int wee_entitlement_make(const char* spec_json, size_t spec_size,
   return abi::ReturnText(*token);
 }
 
+// A key seed as text (hex, base64, base64url; see DecodeKeySeedText) -> its bytes.
+WEE_EXPORT int wee_keyseed_decode(const char* text, size_t text_size) {
+  auto seed = DecodeKeySeedText(abi::Text(text, text_size));
+  if (!seed.ok()) return abi::Return(seed.status());
+  return abi::ReturnBytes(seed->span().ToBytes());
+}
+
 // seed: >= 30 bytes; kid: 16 bytes in UUID order. Result: the 16-byte content key.
 WEE_EXPORT int wee_keyseed_derive(const uint8_t* seed, size_t seed_size, const uint8_t* kid,
                                   size_t kid_size) {

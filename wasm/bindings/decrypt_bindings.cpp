@@ -92,12 +92,14 @@ int Publish(Stream* stream, const Status& status, const cenc::StreamDecryptor::O
 
 }  // namespace
 
-// flags: 1 = defer the AES work (the plan is in the PushResult), 2 = with CBC pad blocks.
+// flags: 1 = defer the AES work (the plan is in the PushResult), 2 = with CBC pad blocks,
+// 4 = the stream is a file (tfhd base_data_offset counts from its first byte; else MSE).
 // Result: {"handle": n, "result": address of the stream's PushResult}.
 WEE_EXPORT int wee_stream_create(int flags) {
   cenc::StreamDecryptor::Options options;
   options.defer_crypto = flags & 1;
   options.cbc_pad_blocks = flags & 2;
+  options.file_positions = flags & 4;
   int handle = g_next_handle++;
   auto stream = std::make_unique<Stream>(options);
   uint32_t result = Address(&stream->result);

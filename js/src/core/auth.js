@@ -198,12 +198,27 @@ export function makeEntitlement(core, spec = {}) {
 }
 
 /**
- * PlayReady key seed derivation. seed: >= 30 bytes (or hex/base64 text); kid: 16 bytes in
- * UUID order (or UUID/hex/base64 text).
+ * A key seed's text -> its bytes: hex when that gives >= 30 bytes, else base64 or base64url
+ * (so Axinom's 40-character base64 test seed is not taken as 20 bytes of hex).
+ * @returns {Uint8Array}
+ */
+export function keySeedDecode(core, text) {
+  if (typeof text !== 'string') throw invalid('key seed: expected a hex/base64 string');
+  return core.call('keyseed_decode', text);
+}
+
+/**
+ * PlayReady key seed derivation. seed: >= 30 bytes (or its text, see keySeedDecode); kid:
+ * 16 bytes in UUID order (or UUID/hex/base64 text).
  * @returns {Uint8Array} the 16-byte content key
  */
 export function keySeedDerive(core, seed, kid) {
-  return core.call('keyseed_derive', keyBytes(core, seed, 'key seed', 0), keyBytes(core, kid, 'KID', 16));
+  const seedBytes = typeof seed === 'string' ? keySeedDecode(core, seed) : keyBytes(core, seed, 'key seed', 0);
+  try {
+    return core.call('keyseed_derive', seedBytes, keyBytes(core, kid, 'KID', 16));
+  } finally {
+    if (typeof seed === 'string') seedBytes.fill(0);
+  }
 }
 
 function pairs(params, what) {

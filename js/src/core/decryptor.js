@@ -21,6 +21,7 @@ const textDecoder = new TextDecoder();
 // Flags of wee_stream_create.
 const DEFER_CRYPTO = 1;
 const CBC_PAD_BLOCKS = 2;
+const FILE_POSITIONS = 4;
 // PushResult and CipherChain layouts (wasm/bindings/decrypt_bindings.cpp), in 32-bit words.
 const RESULT_WORDS = 12;
 const CHAIN_WORDS = 8;
@@ -53,17 +54,19 @@ const IN_FLIGHT_BYTES = 2 * 1024 * 1024;
 export class StreamDecryptor {
   /**
    * @param {import('./module.js').Core} core
-   * @param {{cipher?: Cipher|null, minCipherBytes?: number, progressive?: boolean}} [options]
+   * @param {{cipher?: Cipher|null, minCipherBytes?: number, progressive?: boolean, file?: boolean}} [options]
    *   no cipher: all AES in the module; minCipherBytes 0: every chain to the cipher (tests);
    *   progressive: pushAsync hands out prefixes with the module's AES too (useful in a worker,
-   *   whose page appends them while the worker goes on)
+   *   whose page appends them while the worker goes on); file: the stream is a file, whose
+   *   tfhd base_data_offset counts from its first byte (an MSE byte stream may not have one)
    */
-  constructor(core, { cipher = null, minCipherBytes = MIN_CIPHER_BYTES, progressive = false } = {}) {
+  constructor(core, { cipher = null, minCipherBytes = MIN_CIPHER_BYTES, progressive = false, file = false } = {}) {
     this.core = core;
     this.cipher = cipher;
     this.minCipherBytes = minCipherBytes;
     const defer = cipher || progressive;
-    const flags = defer ? DEFER_CRYPTO | (cipher && cipher.needsCbcPadBlocks ? CBC_PAD_BLOCKS : 0) : 0;
+    const flags = (defer ? DEFER_CRYPTO | (cipher && cipher.needsCbcPadBlocks ? CBC_PAD_BLOCKS : 0) : 0)
+      | (file ? FILE_POSITIONS : 0);
     const { handle, result } = core.callJson('stream_create', flags);
     this.handle = handle;
     this.resultAddress = result;

@@ -1,5 +1,5 @@
 // Shared by the CLI commands: errors, key arguments, all-or-nothing output files.
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 
@@ -57,14 +57,41 @@ export function checkOutputNotInput(output, inputs) {
   }
 }
 
+/**
+ * An output written piece by piece into a temporary file beside it: commit() renames it into
+ * place, abort() removes it, so `path` only ever appears whole.
+ */
+export async function openFileAtomic(path) {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const handle = await open(tmp, 'w');
+  let isOpen = true;
+  const close = async () => {
+    if (isOpen) {
+      isOpen = false;
+      await handle.close();
+    }
+  };
+  return {
+    write: (bytes) => handle.writeFile(bytes),  // the whole of `bytes`, at the current end
+    async commit() {
+      await close();
+      await rename(tmp, path);
+    },
+    async abort() {
+      await close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    },
+  };
+}
+
 /** Writes via a temporary file and a rename, so a failure never leaves a partial file. */
 export async function writeFileAtomic(path, bytes) {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const file = await openFileAtomic(path);
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await file.write(bytes);
+    await file.commit();
   } catch (e) {
-    await unlink(tmp).catch(() => {});
+    await file.abort();
     throw e;
   }
 }

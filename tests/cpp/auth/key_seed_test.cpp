@@ -71,3 +71,50 @@ TEST_CASE("Guid byte order swaps the first three fields") {
   CHECK(test::ToHex(SwapGuidByteOrder(kid)) == "b5459c336dfbd94b994ceabd9d41c95b");
   CHECK(SwapGuidByteOrder(SwapGuidByteOrder(kid)) == kid);
 }
+
+TEST_CASE("key seed text: hex when it gives >= 30 bytes, else base64 or base64url") {
+  // Axinom's test seed: 40 characters, 20 bytes as hex but 30 as base64.
+  auto axinom = DecodeKeySeedText("8888000000000000000000000000000000000000");
+  REQUIRE(axinom.ok());
+  Bytes expected;
+  REQUIRE(Base64Decode("8888000000000000000000000000000000000000", Padding::kRequired, &expected));
+  CHECK(test::ToHex(axinom->span()) == "f3cf3cd34d34d34d34d34d34d34d34d34d34d34d34d34d34d34d34d34d34");
+  CHECK(axinom->span().ToBytes() == expected);
+
+  // 60 hex digits are 30 bytes (and also valid base64, 45 bytes): hex wins.
+  const std::string hex60 = "5d5068bec9b384ff6044867159f16d6b755544fcd5116989b1acc4278e88";
+  auto hex = DecodeKeySeedText(hex60);
+  REQUIRE(hex.ok());
+  CHECK(hex->span().ToBytes() == Seed());
+  auto prefixed = DecodeKeySeedText("0x" + hex60);
+  REQUIRE(prefixed.ok());
+  CHECK(prefixed->span().ToBytes() == Seed());
+
+  // The published test seed is base64; without its (absent) padding and as base64url too.
+  auto b64 = DecodeKeySeedText(kTestKeySeed);
+  REQUIRE(b64.ok());
+  CHECK(b64->span().ToBytes() == Seed());
+  Bytes urlish = {0xfb, 0xff};  // "+/" in base64, "-_" in base64url
+  urlish.resize(30, 0x11);
+  auto url = DecodeKeySeedText(Base64UrlEncode(urlish));
+  REQUIRE(url.ok());
+  CHECK(url->span().ToBytes() == urlish);
+}
+
+TEST_CASE("key seed text: short or malformed seeds are refused without echoing them") {
+  auto short_hex = DecodeKeySeedText("00112233445566778899");  // 10 bytes hex, 15 base64
+  REQUIRE_FALSE(short_hex.ok());
+  CHECK(short_hex.status().code() == Code::kInvalidArgument);
+  CHECK(short_hex.status().message() ==
+        "key seed is 10 bytes as hex, 15 bytes as base64; at least 30 are required");
+  auto junk = DecodeKeySeedText("not a seed!");
+  REQUIRE_FALSE(junk.ok());
+  CHECK(junk.status().message() == "key seed is neither hex, base64 nor base64url");
+  CHECK(junk.status().message().find("not a seed") == std::string::npos);
+  CHECK_FALSE(DecodeKeySeedText("").ok());
+  // 29 bytes in every form.
+  Bytes b29(29, 0x5a);
+  auto b64_29 = DecodeKeySeedText(Base64Encode(b29));
+  REQUIRE_FALSE(b64_29.ok());
+  CHECK(b64_29.status().message() == "key seed is 29 bytes as base64; at least 30 are required");
+}

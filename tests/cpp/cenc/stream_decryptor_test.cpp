@@ -2,11 +2,13 @@
 // md5 (../shared/testdata/expected), whole or fed in pieces; keys missing and arriving later.
 #include "cenc/stream_decryptor.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <map>
 #include <sstream>
 
+#include "base/byte_reader.h"
 #include "crypto/aes.h"
 #include "crypto/hash.h"
 #include "mp4/mp4_test_util.h"
@@ -306,4 +308,109 @@ TEST_CASE("truncation, garbage and reset") {
     CHECK(stream.SetKey(Hex("00"), Hex(v.key)).message() == "KID is 1 bytes, expected 16");
     CHECK(stream.SetKey(Hex(v.kid), Hex("0011")).message() == "key is 2 bytes, expected 16");
   }
+}
+
+namespace {
+
+// A stream with a 'free' box before two fragments (video: 2 protected samples, IVs in senc or
+// through saiz/saio; clear audio: 1 sample, both trafs' data in one mdat). `absolute`: each
+// tfhd carries base_data_offset = the moof's stream position instead of default-base-is-moof.
+// The same offsets otherwise, so both forms must decrypt to the same sample bytes.
+Bytes BaseOffsetStream(bool absolute, bool aux_in_saio) {
+  using namespace mp4::test;  // NOLINT: the box builder
+  Bytes stream = Cat({MakeInit(DefaultTenc()), Box("free", Bytes(100, 0))});
+  for (uint8_t fragment = 0; fragment < 2; ++fragment) {
+    const uint64_t position = stream.size();
+    auto tfhd = [&](uint32_t track) {
+      return absolute ? FullBox("tfhd", 0, 0x1, B().U32(track).U64(position)) : TfhdMoofBase(track);
+    };
+    const Bytes aux = Cat({Iv(uint8_t(0xa0 + fragment), 8), Iv(uint8_t(0xb0 + fragment), 8)});
+    Bytes samples(32 + 20 + 10);
+    for (size_t i = 0; i < samples.size(); ++i) samples[i] = uint8_t(i * 7 + fragment);
+    stream = Cat({stream, MakeSegment(
+                              [&](uint32_t moof_size) {
+                                const uint32_t mdat = moof_size + 8, data = mdat + (aux_in_saio ? 16 : 0);
+                                Bytes ivs = aux_in_saio
+                                                ? Cat({FullBox("saiz", 0, 0, B().U8(8).U32(2)),
+                                                       FullBox("saio", 0, 0, B().U32(1).U32(mdat))})
+                                                : Senc(0, 2, aux);
+                                return Cat({Box("traf", Cat({tfhd(1), TrunSizes(int32_t(data), {32, 20}), ivs})),
+                                            Box("traf", Cat({tfhd(2), TrunSizes(int32_t(data + 52), {10})}))});
+                              },
+                              aux_in_saio ? Cat({aux, samples}) : samples)});
+  }
+  return stream;
+}
+
+// The mdat payloads of a stream, concatenated.
+Bytes MdatPayloads(const Bytes& stream) {
+  Bytes out;
+  for (uint64_t at = 0; at < stream.size();) {
+    mp4::BoxHeader h;
+    REQUIRE(mp4::ReadBoxHeader(stream, at, true, &h).ok());
+    if (h.type == mp4::MakeFourCC("mdat"))
+      out.insert(out.end(), stream.begin() + at + h.header_size, stream.begin() + at + h.size);
+    at += h.size;
+  }
+  return out;
+}
+
+Bytes DecryptWhole(const Bytes& input, cenc::StreamDecryptor::Options options, size_t piece, Status* status) {
+  cenc::StreamDecryptor stream(options);
+  REQUIRE(stream.SetKey(Bytes(16, 0x11), Hex("00112233445566778899aabbccddeeff")).ok());
+  Bytes clear;
+  cenc::StreamDecryptor::Output out;
+  for (size_t at = 0; at < input.size(); at += piece) {
+    *status = stream.Push(ByteSpan(input.data() + at, std::min(piece, input.size() - at)), &out);
+    if (!status->ok()) return clear;
+    clear.insert(clear.end(), out.clear.begin(), out.clear.end());
+  }
+  *status = stream.Flush(&out);
+  clear.insert(clear.end(), out.clear.begin(), out.clear.end());
+  return clear;
+}
+
+}  // namespace
+
+TEST_CASE("tfhd base_data_offset: a stream position in a file, refused in an MSE byte stream") {
+  for (bool aux_in_saio : {false, true}) {
+    CAPTURE(aux_in_saio);
+    const Bytes relative = BaseOffsetStream(false, aux_in_saio);
+    const Bytes absolute = BaseOffsetStream(true, aux_in_saio);
+    cenc::StreamDecryptor::Options file;
+    file.file_positions = true;
+    Status status;
+    const Bytes expected = MdatPayloads(DecryptWhole(relative, file, relative.size(), &status));
+    REQUIRE(status.ok());
+    REQUIRE(expected != MdatPayloads(relative));  // something was decrypted
+    for (size_t piece : {size_t(1), size_t(7), size_t(100), absolute.size()}) {
+      CAPTURE(piece);
+      const Bytes clear = DecryptWhole(absolute, file, piece, &status);
+      REQUIRE(status.ToString() == "ok");
+      CHECK(clear.size() == absolute.size());
+      CHECK(MdatPayloads(clear) == expected);
+    }
+
+    // MSE (the default): the ISO BMFF byte stream format has no file positions.
+    DecryptWhole(absolute, {}, absolute.size(), &status);
+    CHECK(status.code() == Code::kMalformed);
+    CHECK(status.message().find("moof at byte ") == 0);
+    CHECK(status.message().find("moof/traf[1]/tfhd: base-data-offset-present") != std::string::npos);
+    CHECK(status.message().find("MSE") != std::string::npos);
+  }
+
+  // A base before the moof: those bytes have gone (and are no sample data of this moof).
+  Bytes early = BaseOffsetStream(true, false);
+  const uint8_t pattern[] = {'t', 'f', 'h', 'd', 0, 0, 0, 1, 0, 0, 0, 1};  // track 1's tfhd
+  auto it = std::search(early.begin(), early.end(), std::begin(pattern), std::end(pattern));
+  REQUIRE(it != early.end());
+  const size_t base_at = size_t(it - early.begin()) + sizeof(pattern);
+  StoreBE32(&early[base_at + 4], LoadBE32(&early[base_at + 4]) - 1);
+  cenc::StreamDecryptor::Options file;
+  file.file_positions = true;
+  Status status;
+  DecryptWhole(early, file, early.size(), &status);
+  CHECK(status.code() == Code::kMalformed);
+  CHECK(status.message().find("base_data_offset") != std::string::npos);
+  CHECK(status.message().find("is before the parsed bytes, which start at file position") != std::string::npos);
 }

@@ -205,6 +205,33 @@ TEST_CASE("saiz/saio without senc: aux info in the mdat", "[mp4][fragment]") {
     CHECK(s.at(0).iv == Iv(0xb1, 8));
     CHECK(s.at(1).iv == Iv(0xb2, 8));
     CHECK(s.at(0).data_offset == f.moof.size + 8 + 30);
+
+    // The same bytes at file position 5000 (a streaming caller holds only the moof on): the
+    // base is a file position, so it is 5000 more, and data_position says where data[0] is.
+    const uint32_t moof_size = uint32_t(f.moof.size);
+    Bytes later = MakeSegment(
+        [&](uint32_t) {
+          return Box("traf", Cat({FullBox("tfhd", 0, 0x1, B().U32(1).U64(5000 + moof_size + 8)),
+                                  TrunSizes(30, {20, 6}),
+                                  FullBox("saiz", 0, 0, B().U8(0).U32(2).U8(22).U8(8)),
+                                  FullBox("saio", 0, 0, B().U32(1).U32(0))}));
+        },
+        Cat({aux1, aux2, samples}));
+    REQUIRE(later.size() == data.size());
+    Fragment g;
+    REQUIRE(ParseFragment(later, 0, init, &g, uint64_t(5000)).ok());
+    CHECK(g.trafs.at(0).samples.at(0).iv == Iv(0xb1, 8));
+    CHECK(g.trafs.at(0).samples.at(1).iv == Iv(0xb2, 8));
+    CHECK(g.trafs.at(0).samples.at(0).data_offset == f.moof.size + 8 + 30);
+    Status before = ParseFragment(later, 0, init, &g, uint64_t(5000 + moof_size + 9));
+    CHECK(before.code() == Code::kMalformed);
+    CHECK(before.message() == "moof/traf[1]/tfhd: base_data_offset " + std::to_string(5000 + moof_size + 8) +
+                                  " is before the parsed bytes, which start at file position " +
+                                  std::to_string(5000 + moof_size + 9));
+    // No file positions (an MSE byte stream): refused before any offset is used.
+    Status mse = ParseFragment(later, 0, init, &g, std::nullopt);
+    CHECK(mse.code() == Code::kMalformed);
+    CHECK(mse.message().rfind("moof/traf[1]/tfhd: base-data-offset-present", 0) == 0);
   }
 }
 

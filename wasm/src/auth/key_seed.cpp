@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/encoding.h"
 #include "crypto/hash.h"
 
 namespace wee::auth {
@@ -14,6 +15,34 @@ Bytes SwapGuidByteOrder(ByteSpan u) {
   std::reverse(out.begin() + 4, out.begin() + 6);
   std::reverse(out.begin() + 6, out.begin() + 8);
   return out;
+}
+
+Result<SecretBytes> DecodeKeySeedText(const std::string& text) {
+  if (text.empty()) return InvalidArgument("key seed is empty");
+  std::string hex = text;
+  if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex.erase(0, 2);
+  Bytes forms[3];
+  const bool valid[3] = {HexDecode(hex, &forms[0]),
+                         Base64Decode(text, Padding::kOptional, &forms[1]),
+                         Base64UrlDecode(text, Padding::kOptional, &forms[2])};
+  const char* names[3] = {"hex", "base64", "base64url"};
+  int chosen = -1;
+  for (int i = 0; i < 3 && chosen < 0; ++i)
+    if (valid[i] && forms[i].size() >= kKeySeedMinSize) chosen = i;
+  Result<SecretBytes> result = InvalidArgument("key seed is neither hex, base64 nor base64url");
+  if (chosen >= 0) {
+    result = SecretBytes(ByteSpan(forms[chosen].data(), forms[chosen].size()));
+  } else {
+    std::string sizes;
+    for (int i = 0; i < 3; ++i) {
+      if (!valid[i] || (i == 2 && valid[1])) continue;  // both valid: the same bytes
+      sizes += (sizes.empty() ? "" : ", ") + std::to_string(forms[i].size()) + " bytes as " + names[i];
+    }
+    if (!sizes.empty())
+      result = InvalidArgument("key seed is " + sizes + "; at least 30 are required");
+  }
+  for (Bytes& f : forms) SecureZero(f.data(), f.size());
+  return result;
 }
 
 Result<SecretBytes> DeriveKeyFromSeed(ByteSpan seed, ByteSpan kid) {

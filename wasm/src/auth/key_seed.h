@@ -13,6 +13,13 @@ namespace wee::auth {
 
 constexpr size_t kKeySeedMinSize = 30;  // longer seeds are truncated to 30 bytes
 
+// A key seed typed by a human: hex (optionally 0x-prefixed), base64 or base64url, padded or
+// not. Hex is taken when it gives >= 30 bytes; otherwise base64, then base64url, when that
+// gives >= 30 (Azure's and Axinom's seeds are base64, and Axinom's test seed
+// "8888...0" is 40 characters that read as 20 bytes of hex but 30 of base64). Errors never
+// echo the text (a seed is a secret).
+Result<SecretBytes> DecodeKeySeedText(const std::string& text);
+
 // `kid` is 16 bytes in big-endian UUID order (as in tenc, pssh and Clear Key JSON); the
 // conversion to the Guid byte order happens here.
 Result<SecretBytes> DeriveKeyFromSeed(ByteSpan seed, ByteSpan kid);

@@ -207,7 +207,10 @@ Status StreamDecryptor::ProcessFragment(uint8_t* data, size_t size, size_t out_o
   if (!init_) return Malformed("a fragment arrived before any init segment (moov)");
   const ByteSpan bytes(data, size);
   mp4::Fragment fragment;
-  WEE_RETURN_IF_ERROR(mp4::ParseFragment(bytes, 0, *init_, &fragment));
+  // The moof is at stream position emitted_ + out_offset (nothing before it is held).
+  std::optional<uint64_t> position;
+  if (options_.file_positions) position = emitted_ + out_offset;
+  WEE_RETURN_IF_ERROR(mp4::ParseFragment(bytes, 0, *init_, &fragment, position));
   // Before any key check: the new keys a rotating stream needs are named here.
   if (!fragment.pssh.empty() && pssh_reported_at_ != emitted_ + out_offset) {
     Bytes init_data;

@@ -51,6 +51,10 @@ class StreamDecryptor {
     // For WebCrypto's AES-CBC, which insists on PKCS#7 padding: one extra ciphertext block per
     // CBC chain (CbcPadBlocks) that decrypts to a whole block of padding after the chain.
     bool cbc_pad_blocks = false;
+    // The stream is a file (CLI, Node): a tfhd base_data_offset is a position counted from the
+    // stream's first byte. Otherwise it is an MSE byte stream, where base-data-offset-present
+    // is an error (the ISO BMFF byte stream format forbids it; Chromium refuses such segments).
+    bool file_positions = false;
   };
 
   StreamDecryptor() = default;

@@ -61,6 +61,7 @@ struct MoofContext {
   ByteSpan data;
   uint64_t moof_offset = 0;
   uint64_t moof_end = 0;
+  std::optional<uint64_t> data_position;  // the file position of data[0], if it has one
   bool first_traf = true;
   uint64_t prev_traf_data_end = 0;  // implicit base of a traf without base-data-offset
   uint64_t total_samples = 0;
@@ -166,7 +167,17 @@ Status LayOutSamples(MoofContext* ctx, const TrafBoxes& b, const Track& track,
                      uint64_t* data_end) {
   const TfhdBox& tfhd = b.tfhd;
   if (tfhd.has(TfhdBox::kBaseDataOffsetPresent)) {
-    *base = tfhd.base_data_offset;
+    const std::string path = b.path + "/tfhd";
+    if (!ctx->data_position) {
+      return BoxError(path, "base-data-offset-present (an absolute file position) is not allowed in "
+                            "an MSE byte stream, which needs movie-fragment relative addressing");
+    }
+    if (tfhd.base_data_offset < *ctx->data_position) {
+      return BoxError(path, "base_data_offset " + Str(tfhd.base_data_offset) +
+                                " is before the parsed bytes, which start at file position " +
+                                Str(*ctx->data_position));
+    }
+    *base = tfhd.base_data_offset - *ctx->data_position;
   } else if (tfhd.has(TfhdBox::kDefaultBaseIsMoof) || ctx->first_traf) {
     *base = ctx->moof_offset;
   } else {
@@ -452,7 +463,8 @@ Status ParseTraf(MoofContext* ctx, const InitSegment& init, const Box& traf_box,
 
 }  // namespace
 
-Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init, Fragment* out) {
+Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init, Fragment* out,
+                     std::optional<uint64_t> data_position) {
   BoxHeader h;
   WEE_RETURN_IF_ERROR(ReadBoxHeader(data, moof_offset, /*at_end=*/false, &h));
   if (h.type != kMoof) {
@@ -464,6 +476,7 @@ Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& ini
   ctx.data = data;
   ctx.moof_offset = moof_offset;
   ctx.moof_end = moof_offset + h.size;
+  ctx.data_position = data_position;
 
   Fragment frag;
   frag.moof = moof.range();

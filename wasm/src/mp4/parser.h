@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "base/bytes.h"
 #include "base/status.h"
@@ -60,6 +61,13 @@ constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a,
 // track info. Sample offsets are absolute positions in `data` (base-data-offset /
 // default-base-is-moof / first-traf-moof-start rules of 14496-12 8.8.7.1); sample bytes may be
 // beyond data.size (the mdat may not have arrived yet): Fragment::data_end says how far they go.
+// A tfhd base_data_offset is a position in the file, and data[0] is at file position
+// `data_position` (a streaming caller holds only the bytes from the moof on): the data base is
+// base_data_offset - data_position, kMalformed when that is before data[0]. No data_position:
+// the bytes are an MSE byte stream, which has no file positions, and base-data-offset-present is
+// kMalformed (MSE ISO BMFF byte stream format, movie-fragment relative addressing; Chromium
+// refuses it too). saio offsets count from the same base as the trun data_offset (8.7.9.3;
+// ffmpeg and Chromium do the same).
 // Exception: sample auxiliary information reached through saiz/saio (no senc) must be read to
 // know the IVs; if it lies beyond the moof and beyond data.size, the result is kNeedMoreData.
 //
@@ -82,6 +90,7 @@ constexpr std::array<uint8_t, 16> kPiffSencUuid = {0xa2, 0x39, 0x4f, 0x52, 0x5a,
 //   in 1..entries.
 // *out is written only on success.
 [[nodiscard]] Status ParseFragment(ByteSpan data, uint64_t moof_offset, const InitSegment& init,
-                                   Fragment* out);
+                                   Fragment* out,
+                                   std::optional<uint64_t> data_position = uint64_t(0));
 
 }  // namespace wee::mp4

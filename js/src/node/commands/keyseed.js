@@ -1,5 +1,5 @@
 // wasm-eme keyseed: content keys derived from a PlayReady key seed and KIDs.
-import { keySeedDerive } from '../../core/auth.js';
+import { keySeedDecode, keySeedDerive } from '../../core/auth.js';
 import { UsageError } from '../cli_util.js';
 
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -8,7 +8,9 @@ export default {
   name: 'keyseed',
   summary: 'derive content keys from a PlayReady key seed and KIDs',
   usage: `usage: wasm-eme keyseed --seed SEED --kid KID [--kid KID ...] [--format lines|jwk]
-  --seed     the key seed, hex or base64 (at least 30 bytes; only the first 30 are used)
+  --seed     the key seed (at least 30 bytes; only the first 30 are used): hex (0x optional)
+             when it gives >= 30 bytes, else base64 or base64url, padded or not (Azure and
+             Axinom seeds are base64: 8888000000000000000000000000000000000000 is 30 bytes)
   --kid      a 16-byte KID: UUID, hex, base64 or base64url (in UUID byte order, as in tenc)
   --format   lines: KID:KEY in hex, one per line (a key file for wasm-eme serve/decrypt; default)
              jwk:   a Clear Key JWK Set`,
@@ -23,7 +25,7 @@ export default {
     if (!values.kid?.length) throw new UsageError('no KID (--kid)');
     const format = values.format || 'lines';
     if (!['lines', 'jwk'].includes(format)) throw new UsageError(`--format '${format}' is not lines or jwk`);
-    const seed = core.call('decode_key_text', values.seed, 'key seed', 0);
+    const seed = keySeedDecode(core, values.seed);
     const keys = values.kid.map((text) => {
       const kid = core.call('decode_key_text', text, 'KID', 16);
       return { kid, key: keySeedDerive(core, seed, kid) };

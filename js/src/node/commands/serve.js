@@ -13,7 +13,8 @@ export default {
   --port PORT              listen port (default 8080; 0 picks a free one)
   --redis URL              keep rate limits and the replay cache in Redis (redis://host:port/db)
   --key-file FILE          license keys: a JWK Set or KID:KEY lines
-  --key-seed SEED          derive license keys from a PlayReady key seed (hex or base64, >= 30 bytes)
+  --key-seed SEED          derive license keys from a PlayReady key seed (>= 30 bytes:
+                           hex, else base64/base64url; see wasm-eme keyseed --help)
   --upstream URL           proxy POST /proxy to this license server
   --communication-key KEY  verify entitlement tokens (X-AxDRM-Message) with this 32-byte key
                            (KEY and SEED may be @FILE: read from a file, kept off the command line)

@@ -2,7 +2,7 @@
 // keys inline in the configuration, and a PlayReady key seed (key = f(seed, KID), so no key
 // database is needed). Lookup order: file/inline keys first, then the seed.
 import { readFileSync } from 'node:fs';
-import { keySeedDerive } from '../../core/auth.js';
+import { keySeedDecode, keySeedDerive } from '../../core/auth.js';
 import { ConfigError } from './config.js';
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
@@ -70,9 +70,11 @@ export class KeySource {
     }
     this.seed = null;
     if (keySeed) {
-      this.seed = decode(core, keySeed, 'key seed', 0, 'config.license.keySeed');
-      // Check it (length >= 30 bytes) now rather than on the first request.
+      // Decode and check it (>= 30 bytes) now rather than on the first request.
       try {
+        const bytes = keySeedDecode(core, keySeed);
+        this.seed = Buffer.from(bytes);
+        bytes.fill(0);
         keySeedDerive(core, this.seed, new Uint8Array(16));
       } catch (e) {
         throw new ConfigError(`config.license.keySeed: ${e.message}`);
