@@ -47,6 +47,7 @@ for (const s of SCHEMES) {
   res.frame[s] = Object.fromEntries(MODES.map((m) => [m, []]));
 }
 res.small = Object.fromEntries(MODES.map((m) => [m, []]));
+res.smallMain = [];  // the polyfill with install({worker: false})
 const started = Date.now();
 for (let r = 0; r < ROUNDS; r++) {
   for (const s of SCHEMES) {
@@ -59,6 +60,7 @@ for (let r = 0; r < ROUNDS; r++) {
   for (const m of MODES) {
     res.small[m].push(await run('benchSmallAppends', { mode: m, url: url(m === 'clear' ? audio.clear : audio.cenc) }, `small appends ${m} #${r + 1}`));
   }
+  res.smallMain.push(await run('benchSmallAppends', { mode: 'polyfill', url: url(audio.cenc), install: { worker: false } }, `small appends main thread #${r + 1}`));
 }
 const browserVersion = env.browser.version();
 await env.close();
@@ -132,6 +134,8 @@ table(['what', 'clear', 'native Clear Key', 'polyfill'], [
   ['overhead per append vs clear (mean, paired by round)', '',
     cell(paired(sm.native, sm.clear, (n, c) => ({ v: mean(n) - mean(c) })), (x) => x.v, 2),
     cell(paired(sm.polyfill, sm.clear, (p, c) => ({ v: mean(p) - mean(c) })), (x) => x.v, 2)],
+  ['the same, polyfill on the main thread (`install({worker: false})`)', '', '',
+    cell(paired(res.smallMain, sm.clear, (p, c) => ({ v: mean(p) - mean(c) })), (x) => x.v, 2)],
 ]);
 if (errors.length) {
   console.log(`\nRuns that failed (left out of the medians):\n${errors.map((e) => `- ${e}`).join('\n')}`);

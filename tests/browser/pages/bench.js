@@ -120,7 +120,7 @@ async function openSourceBuffer(video, mime) {
  * The set-up every run shares, timed: install() (polyfill), the keys, the MediaSource and the
  * init segment's append. Resolves to {video, sb, fragments, times}.
  */
-async function prepare(mode, url) {
+async function prepare(mode, url, installOptions = {}) {
   const { init, fragments } = split(await fetchBytes(url));
   const mime = mimeOf(init);
   const video = document.getElementById('v');
@@ -129,7 +129,7 @@ async function prepare(mode, url) {
   const wee = mode === 'polyfill' ? await import('/js/src/index.js') : null;
   const t0 = performance.now();
   if (mode === 'polyfill') {
-    if (!(await wee.install({ force: true }))) throw new Error('install() did not install');
+    if (!(await wee.install({ ...installOptions, force: true }))) throw new Error('install() did not install');
     times.installMs = performance.now() - t0;
   }
   if (mode !== 'clear') await setUpKeys(video, mode, mime);
@@ -286,8 +286,8 @@ window.benchWebCrypto = async ({ url, key, rounds = 3 }) => {
 };
 
 /** Many small appends (the AAC fragments, <= 10 KB each), each awaited: ms per append. */
-window.benchSmallAppends = async ({ mode, url, count = 100 }) => {
-  const { sb, fragments, times } = await prepare(mode, url);
+window.benchSmallAppends = async ({ mode, url, count = 100, install }) => {
+  const { sb, fragments, times } = await prepare(mode, url, install);
   const list = fragments.slice(0, count);
   if (list.length < count) throw new Error(`only ${list.length} fragments`);
   const each = [];
