@@ -177,6 +177,43 @@ test('replay protection: a token whose message forbids reuse works once', async 
   assertLicense(await post(licenseRequest([K1.kid]), withToken(t3)), [K1]);
 });
 
+test('a single-use token without an expiry is refused: no replay cache can remember it forever', async () => {
+  // Before: such a token was remembered for 24 h and then accepted again. A fake clock
+  // shows the token is refused at once and stays refused a day later.
+  let clock = Date.now();
+  const { s, url } = await startServer({
+    auth: { type: 'entitlement', communicationKey: comKey.toString('hex'), clockSkewSeconds: 5 },
+    license: { keys: { [K1.kid]: K1.key } },
+  }, { now: () => clock });
+  try {
+    const keys = [{ kid: K1.kid }];
+    const forever = entitlementToken({ comKey, comKeyId, keys, id: `noexp-${clock}`, preventReuse: true });
+    for (const days of [0, 1.01]) {
+      clock += days * 86400e3;
+      const res = await post(licenseRequest([K1.kid]), withToken(forever), `${url}/license`);
+      assertError(res, 403, 'replay-expiry-missing');
+      assert.match(res.json.message, /exp|expiration_date/);
+    }
+    // The envelope's expiration_date is an expiry too: used once, then refused until it passes
+    // (and after that the token is expired).
+    const t0 = Math.floor(clock / 1000);
+    const dated = entitlementToken({ comKey, comKeyId, keys, id: `dated-${clock}`, preventReuse: true,
+      expirationDate: new Date((t0 + 3600) * 1000).toISOString() });
+    assertLicense(await post(licenseRequest([K1.kid]), withToken(dated), `${url}/license`), [K1]);
+    for (const seconds of [60, 3604]) {  // until expiration_date + the 5 s skew
+      clock = t0 * 1000 + seconds * 1000;
+      assertError(await post(licenseRequest([K1.kid]), withToken(dated), `${url}/license`), 403, 'replayed');
+    }
+    clock = (t0 + 3605) * 1000;
+    assertError(await post(licenseRequest([K1.kid]), withToken(dated), `${url}/license`), 403, 'expired');
+    // A reusable token (no prevent_drm_message_reuse) needs no expiry.
+    const reusable = entitlementToken({ comKey, comKeyId, keys, id: 'reusable-noexp' });
+    assertLicense(await post(licenseRequest([K1.kid]), withToken(reusable), `${url}/license`), [K1]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('replay "always" needs a token id', async () => {
   const { s, url } = await startServer({
     auth: { type: 'entitlement', communicationKey: comKey.toString('hex'), replay: 'always' },

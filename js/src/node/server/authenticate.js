@@ -18,7 +18,6 @@ import { tokenFingerprint } from './log.js';
 const UNTRUSTED = new Set(['malformed', 'algorithm', 'signature', 'oversized', 'unsupported', 'com-key-id',
   'timestamp', 'unknown-client']);
 const NOT_NOW = new Set(['expired', 'not-yet-valid', 'license-window', 'kid-not-entitled']);
-const DEFAULT_REPLAY_TTL_MS = 24 * 3600 * 1000;  // for tokens that never expire
 
 /**
  * A WasmEmeError from the auth core -> HttpError with its reason word. OAuth answers every
@@ -74,9 +73,14 @@ function entitlementMethod(core, cfg, communicationKey) {
       let replay = null;
       if (cfg.replay === 'always' || (cfg.replay === 'message' && ent.preventReuse)) {
         if (!ent.id) throw new HttpError(403, 'replay-id-missing', `${cfg.header}: the token has no id, which replay protection needs`);
-        const ttlMs = ent.tokenExpiration != null
-          ? Math.max(1000, (ent.tokenExpiration + cfg.clockSkewSeconds) * 1000 - nowMs)
-          : DEFAULT_REPLAY_TTL_MS;
+        // A token that never expires could only be refused forever by remembering it
+        // forever; any finite memory would accept it again later, so it is refused.
+        if (ent.tokenExpiration == null) {
+          throw new HttpError(403, 'replay-expiry-missing',
+            `${cfg.header}: a single-use token needs an expiry (exp or expiration_date)`);
+        }
+        // Remembered until the token is expired (with the clock skew) everywhere.
+        const ttlMs = Math.max(1000, (ent.tokenExpiration + cfg.clockSkewSeconds) * 1000 - nowMs);
         replay = { id: `jwt:${ent.comKeyId || ''}:${ent.id}`, ttlMs, what: `token id ${ent.id}` };
       }
       return {
