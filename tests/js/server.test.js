@@ -487,7 +487,7 @@ test('configuration errors name the member', () => {
     [{ auth: { type: 'none' } }, /neither license nor proxy/],
     [{ auth: { type: 'jwt' }, license: {} }, /config.auth.type: 'jwt' is not entitlement, oauth1 or none/],
     [{ auth: { type: 'none' }, license: { keyz: 1 } }, /config.license.keyz: unknown member/],
-    [{ auth: { type: 'none' }, proxy: { path: '/p', upstream: 'ftp://x' } }, /config.proxy.upstream: 'ftp:\/\/x' is not an http\(s\) URL/],
+    [{ auth: { type: 'none' }, proxy: { path: '/p', upstream: 'ftp://x' } }, /config.proxy.upstream: scheme ftp: is not http or https/],
     [{ auth: { type: 'none' }, proxy: [{ path: '/p', upstream: 'http://x', headers: { Host: 'y' } }] }, /config.proxy\[0\].headers.Host: is managed by the proxy/],
     [{ auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } }, limits: { rateLimit: { requests: 0 } } }, /config.limits.rateLimit.requests: not an integer in 1\.\./],
     [{ auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key }, path: '/metrics' } }, /route path \/metrics is reserved/],

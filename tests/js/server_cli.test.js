@@ -172,9 +172,50 @@ test('serve: configuration errors exit 1 naming the member', () => {
   writeFileSync(config, JSON.stringify({ auth: { type: 'none' }, proxy: { path: '/p', upstream: 'ftp://nowhere' } }));
   const r = run('serve', '--config', config);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^wasm-eme serve: config\.proxy\.upstream: 'ftp:\/\/nowhere' is not an http\(s\) URL/);
+  assert.match(r.stderr, /^wasm-eme serve: config\.proxy\.upstream: scheme ftp: is not http or https/);
   const noAuth = run('serve', '--key-file', config);
   assert.equal(noAuth.status, 1);
   assert.match(noAuth.stderr, /config\.auth: missing/);
   assert.equal(run('serve', '--port', 'eighty').status, 2);
+});
+
+test('serve: errors about secrets name the field and the position, never the value', () => {
+  // Distinctive secrets, each with one bad character: no part of them may be printed.
+  const comKey = `${'9c1f'.repeat(15)}9c1!`;  // 64 characters, the last one bad
+  const seed = 'XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ4*I';  // character 39 bad
+  const leaks = (text, secret) => [secret, secret.slice(0, 16), secret.slice(-17, -1)].some((s) => text.includes(s));
+  const cases = [
+    [['--communication-key', comKey, '--key-seed', 'XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I'], comKey,
+      /communication key \(character 64 of 64 is in none of them\)/],
+    [['--no-auth', '--key-seed', seed], seed, /key seed \(character 39 of 40 is in none of them\)/],
+  ];
+  const comKeyFile = join(tmp, 'bad-com-key.txt');
+  writeFileSync(comKeyFile, `${comKey}\n`);
+  cases.push([['--communication-key', `@${comKeyFile}`, '--key-seed', 'XVBovsmzhP9gRIZxWfFta3VVRPzVEWmJsazEJ46I'], comKey,
+    /communication key \(character 64 of 64/]);
+  // A key file whose key has a bad character: the file and line, not the key.
+  const badKey = 'fc35340837310cc0fb53de97e22a69e!';
+  const keyFile = join(tmp, 'bad-key.txt');
+  writeFileSync(keyFile, `4060a865-8878-4267-9cbf-91ae5bae1e72:${badKey}\n`);
+  cases.push([['--no-auth', '--key-file', keyFile], badKey, /bad-key\.txt:1: key \(character 32 of 32/]);
+  // Config members: the same, and a config file that is not valid JSON next to a secret.
+  const config = join(tmp, 'secret-config.json');
+  writeFileSync(config, JSON.stringify({ auth: { type: 'entitlement', communicationKey: comKey }, license: { keySeed: seed } }));
+  cases.push([['--config', config], comKey, /config\.auth\.communicationKey: communication key \(character 64/]);
+  const broken = join(tmp, 'broken-config.json');
+  writeFileSync(broken, `{"auth": {"type": "entitlement",\n  "communicationKey": "${comKey}"x}}`);
+  cases.push([['--config', broken], comKey, /broken-config\.json: not valid JSON at line 2, column 89/]);
+  // An upstream URL with credentials is refused without printing them.
+  const creds = join(tmp, 'creds-config.json');
+  writeFileSync(creds, JSON.stringify({ auth: { type: 'none' }, proxy: { path: '/p', upstream: `https://user:${comKey}@up.test/` } }));
+  cases.push([['--config', creds], comKey, /config\.proxy\.upstream: carries credentials \(user:password@\)/]);
+  const jwk = join(tmp, 'broken-keys.json');
+  writeFileSync(jwk, `{"keys":[{"kty":"oct","kid":"QGCoZYh4QmecvpGuW64ecg","k":"${badKey}" ]}`);
+  cases.push([['--no-auth', '--key-file', jwk], badKey, /broken-keys\.json: not valid JSON at line 1, column 93/]);
+  for (const [args, secret, message] of cases) {
+    const r = run('serve', '--port', '0', ...args);
+    assert.equal(r.status, 1, `${args}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.ok(!leaks(r.stderr + r.stdout, secret), `${args.join(' ')} printed the secret: ${r.stderr}`);
+  }
 });

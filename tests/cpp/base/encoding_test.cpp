@@ -58,7 +58,18 @@ TEST_CASE("human-entered keys: hex, uuid, base64, base64url") {
   auto junk = DecodeKeyText("not a key!", "KID", 16);
   CHECK(junk.status().message() == "KID 'not a key!' is neither hex, base64 nor base64url");
   auto hidden = DecodeKeyText("secret!!", "key", 16);
-  CHECK(hidden.status().message().find("secret") == std::string::npos);
+  CHECK(hidden.status().message() ==
+        "key (character 7 of 8 is in none of them) is neither hex, base64 nor base64url");
+  // Secrets are named by position, never echoed (a 64-digit key with one bad character).
+  const std::string com_key(63, 'a');
+  auto seed = DecodeKeyText(com_key + "!", "communication key", 32);
+  CHECK(seed.status().message() ==
+        "communication key (character 64 of 64 is in none of them) is neither hex, base64 nor "
+        "base64url");
+  auto padding = DecodeKeyText("abc=d", "key seed", 0);
+  CHECK(padding.status().message() ==
+        "key seed (5 characters, not a valid length or padding) is neither hex, base64 nor "
+        "base64url");
 }
 
 TEST_CASE("uuid string") {

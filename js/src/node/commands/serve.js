@@ -1,6 +1,7 @@
 // wasm-eme serve: the Clear Key license server and reverse proxy (js/src/node/server).
 import { readFile } from 'node:fs/promises';
 import { ConfigError, createServer } from '../server/index.js';
+import { jsonErrorWhere } from '../server/config.js';
 import { createLogger } from '../server/log.js';
 import { CliError, UsageError } from '../cli_util.js';
 
@@ -43,7 +44,7 @@ Logs are JSON lines on stdout. SIGTERM or SIGINT shuts down gracefully.`,
       try {
         raw = JSON.parse(text);
       } catch (e) {
-        throw new CliError(`${values.config}: not valid JSON (${e.message})`);
+        throw new CliError(`${values.config}: not valid JSON ${jsonErrorWhere(text)}`.trimEnd());
       }
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`${values.config}: not a JSON object`);
     }

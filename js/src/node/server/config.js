@@ -3,6 +3,63 @@
 
 export class ConfigError extends Error {}
 
+/**
+ * "at line L, column C" of the first JSON syntax error in `text` (RFC 8259), or '' when it
+ * cannot be located. For errors about files that hold secrets: V8's own message quotes the
+ * text around the error, which may be a key.
+ */
+export function jsonErrorWhere(text) {
+  let i = 0;
+  const fail = () => { throw i; };
+  const ws = () => { while (' \t\n\r'.includes(text[i]) && i < text.length) i++; };
+  const expect = (c) => { if (text[i] !== c) fail(); i++; };
+  const string = () => {
+    expect('"');
+    for (;;) {
+      if (i >= text.length || text.charCodeAt(i) < 0x20) fail();
+      const c = text[i++];
+      if (c === '"') return;
+      if (c === '\\') {
+        if (text[i] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) i += 5;
+        else if ('"\\/bfnrt'.includes(text[i]) && i < text.length) i++;
+        else fail();
+      }
+    }
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      i++;
+      ws();
+      const close = c === '{' ? '}' : ']';
+      if (text[i] === close) { i++; return; }
+      for (;;) {
+        if (c === '{') { ws(); string(); ws(); expect(':'); }
+        value();
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        expect(close);
+        return;
+      }
+    }
+    if (c === '"') return string();
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m[0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return '';
+  } catch (at) {
+    if (typeof at !== 'number') return '';  // nesting too deep for this scanner
+    const before = text.slice(0, at).split('\n');
+    return `at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  }
+}
+
 const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
@@ -148,8 +205,11 @@ function parseProxyRoute(r, path) {
   const upstream = str(r.upstream, `${path}.upstream`);
   let u;
   try { u = new URL(upstream); } catch { u = null; }
-  check(u && /^https?:$/.test(u.protocol) && !u.username && !u.password && !u.hash, `${path}.upstream`,
-    `'${upstream}' is not an http(s) URL without credentials or fragment`);
+  // Not echoed: a URL may carry a password or an API key in its query.
+  check(u, `${path}.upstream`, 'not a valid URL');
+  check(/^https?:$/.test(u.protocol), `${path}.upstream`, `scheme ${u.protocol.slice(0, 20)} is not http or https`);
+  check(!u.username && !u.password, `${path}.upstream`, 'carries credentials (user:password@): put them in headers');
+  check(!u.hash, `${path}.upstream`, 'has a #fragment');
   const forward = r.forwardHeaders === undefined ? ['content-type'] : r.forwardHeaders;
   check(Array.isArray(forward), `${path}.forwardHeaders`, 'not an array of header names');
   forward.forEach((name, i) => {

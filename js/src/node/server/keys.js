@@ -3,7 +3,7 @@
 // database is needed). Lookup order: file/inline keys first, then the seed.
 import { readFileSync } from 'node:fs';
 import { keySeedDecode, keySeedDerive } from '../../core/auth.js';
-import { ConfigError } from './config.js';
+import { ConfigError, jsonErrorWhere } from './config.js';
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 const MAX_KEYS = 1 << 20;
@@ -29,8 +29,8 @@ export function parseKeyFile(core, text, name) {
     let doc;
     try {
       doc = JSON.parse(text);
-    } catch (e) {
-      throw new ConfigError(`${name}: not valid JSON (${e.message})`);
+    } catch {
+      throw new ConfigError(`${name}: not valid JSON ${jsonErrorWhere(text)}`.trimEnd());
     }
     if (!Array.isArray(doc?.keys)) throw new ConfigError(`${name}: a JWK Set needs a "keys" array`);
     doc.keys.forEach((jwk, i) => {
