@@ -296,6 +296,110 @@ test('a body that does not arrive in time gets 408', async () => {
   }
 });
 
+/** A raw TCP exchange: writes `text`, resolves {data, ms} when the server closes. */
+function rawExchange(url, text, { localAddress } = {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = net.connect({ host: hostname, port: Number(port), localAddress });
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('error', (e) => (e.code === 'ECONNRESET' ? null : reject(e)));
+    socket.on('close', () => resolve({ data, ms: Date.now() - started }));
+    socket.on('connect', () => socket.write(text));
+  });
+}
+
+test('slow headers get 408 at the configured time, not at Node\'s 30 s check', async () => {
+  // headersTimeout follows bodyTimeoutMs unless limits.headersTimeoutMs is given.
+  for (const limits of [{ bodyTimeoutMs: 1000 }, { headersTimeoutMs: 1000, bodyTimeoutMs: 5000 }]) {
+    const { s, url } = await startServer({ auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } }, limits });
+    try {
+      // A request line and one header, then nothing: a slow-loris client.
+      const { data, ms } = await rawExchange(url, 'POST /license HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n');
+      assert.match(data, /^HTTP\/1\.1 408 /, `${JSON.stringify(limits)}: ${data}`);
+      assert.match(data, /"reason":"headers-timeout"/);
+      assert.match(data, /Connection: close/i);
+      assert.ok(ms >= 950 && ms < 2100, `${JSON.stringify(limits)}: answered after ${ms} ms`);
+    } finally {
+      await s.close({ timeoutMs: 100 });
+    }
+  }
+});
+
+test('more headers than limits.headerCount get 431, none is silently dropped', async () => {
+  const { s, url } = await startServer({
+    auth: { type: 'entitlement', communicationKey: comKey.toString('hex') },
+    license: { keys: { [K1.kid]: K1.key } }, limits: { headerBytes: 128 * 1024 },
+  });
+  try {
+    const body = licenseRequest([K1.kid]);
+    const send = (filler) => {
+      // The token and Content-Length come last: Node's default keeps only the first 2000
+      // headers, so they used to vanish (401 missing-credentials).
+      const lines = ['POST /license HTTP/1.1', 'Host: x', 'Connection: close'];
+      for (let i = 0; i < filler; i++) lines.push(`X-F${i}: 1`);
+      lines.push(`X-AxDRM-Message: ${token({ keys: [{ kid: K1.kid }] })}`, `Content-Length: ${body.length}`);
+      return rawExchange(url, `${lines.join('\r\n')}\r\n\r\n${body}`);
+    };
+    const many = await send(2100);
+    assert.match(many.data, /^HTTP\/1\.1 431 /, many.data.slice(0, 300));
+    assert.match(many.data, /"reason":"too-many-headers"/);
+    assert.match(many.data, /more than 100 headers/);
+    const limit = await send(96);  // 100 with the 4 others
+    assert.match(limit.data, /^HTTP\/1\.1 200 /, limit.data.slice(0, 300));
+    const over = await send(97);
+    assert.match(over.data, /^HTTP\/1\.1 431 /, over.data.slice(0, 300));
+  } finally {
+    await s.close({ timeoutMs: 100 });
+  }
+});
+
+test('connections are capped per client address and in total', async () => {
+  const { s, url } = await startServer({
+    auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } },
+    limits: { maxConnections: 3, maxConnectionsPerClient: 2 },
+  });
+  const { hostname, port } = new URL(url);
+  const open = (localAddress) => new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port), localAddress });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+  // Refused: closed by the server at once, without reading or answering.
+  const refused = (socket) => new Promise((resolve) => {
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('error', () => {});
+    const timer = setTimeout(() => resolve(false), 1000);
+    socket.on('close', () => { clearTimeout(timer); resolve(data === ''); });
+  });
+  const sockets = [];
+  try {
+    sockets.push(await open('127.0.0.1'), await open('127.0.0.1'));
+    const third = await open('127.0.0.1');
+    assert.equal(await refused(third), true, 'a third connection from one address is closed');
+    sockets.push(await open('127.0.0.2'));
+    await new Promise((r) => setTimeout(r, 50));
+    const fourth = await open('127.0.0.3');
+    assert.equal(await refused(fourth), true, 'a fourth connection in total is closed');
+    // The accepted ones still work, and a freed slot can be used again.
+    const res = await rawExchange(url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { localAddress: '127.0.0.3' })
+      .catch((e) => ({ data: String(e) }));
+    assert.equal(res.data, '', 'still full');
+    sockets.pop().destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const ok = await rawExchange(url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { localAddress: '127.0.0.3' });
+    assert.match(ok.data, /^HTTP\/1\.1 200 /);
+    const metrics = (await rawExchange(url, 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { localAddress: '127.0.0.4' })).data;
+    assert.match(metrics, /wasm_eme_connections_refused_total\{reason="per-client"\} 1/);
+    assert.match(metrics, /wasm_eme_connections_refused_total\{reason="total"\} 2/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await s.close({ timeoutMs: 100 });
+  }
+});
+
 test('rate limit: 429 with Retry-After once a client exceeds its window', async () => {
   const { s, url } = await startServer({
     auth: { type: 'none' },

@@ -66,7 +66,10 @@ const DEFAULTS = {
   trustProxy: false,
   bodyLimit: 64 * 1024,
   headerLimit: 16 * 1024,
+  headerCount: 100,
   bodyTimeoutMs: 10000,
+  maxConnections: 1024,
+  maxConnectionsPerClient: 64,
   shutdownTimeoutMs: 10000,
   rateLimit: { requests: 120, windowSeconds: 60 },
   cors: { origins: '*' },
@@ -274,12 +277,21 @@ export function normalizeConfig(raw) {
 
   const limits = raw.limits === undefined ? {} : raw.limits;
   check(isObject(limits), 'config.limits', 'not an object');
-  onlyMembers(limits, 'config.limits', ['bodyBytes', 'headerBytes', 'bodyTimeoutMs', 'rateLimit']);
+  onlyMembers(limits, 'config.limits', ['bodyBytes', 'headerBytes', 'headerCount', 'headersTimeoutMs', 'bodyTimeoutMs',
+    'maxConnections', 'maxConnectionsPerClient', 'rateLimit']);
   config.limits = {
     bodyBytes: int(limits.bodyBytes, 'config.limits.bodyBytes', { min: 2, max: 16 << 20, fallback: DEFAULTS.bodyLimit }),
     headerBytes: int(limits.headerBytes, 'config.limits.headerBytes', { min: 1024, max: 1 << 20, fallback: DEFAULTS.headerLimit }),
+    headerCount: int(limits.headerCount, 'config.limits.headerCount', { min: 1, max: 10000, fallback: DEFAULTS.headerCount }),
     bodyTimeoutMs: int(limits.bodyTimeoutMs, 'config.limits.bodyTimeoutMs', { min: 1, max: 600000, fallback: DEFAULTS.bodyTimeoutMs }),
+    maxConnections: int(limits.maxConnections, 'config.limits.maxConnections', { min: 1, max: 1e6, fallback: DEFAULTS.maxConnections }),
   };
+  config.limits.headersTimeoutMs = int(limits.headersTimeoutMs, 'config.limits.headersTimeoutMs',
+    { min: 1, max: 600000, fallback: Math.min(config.limits.bodyTimeoutMs, 60000) });
+  // Behind a trusted proxy every connection comes from the proxy: no per-address cap by default.
+  config.limits.maxConnectionsPerClient = limits.maxConnectionsPerClient === false ? null
+    : int(limits.maxConnectionsPerClient, 'config.limits.maxConnectionsPerClient',
+      { min: 1, max: 1e6, fallback: config.trustProxy ? null : DEFAULTS.maxConnectionsPerClient });
   if (limits.rateLimit === false) {
     config.limits.rateLimit = null;
   } else {

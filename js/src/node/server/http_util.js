@@ -5,7 +5,7 @@
 const ERROR_CODES = {
   400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found',
   405: 'method-not-allowed', 408: 'request-timeout', 413: 'too-large', 415: 'unsupported-media-type',
-  429: 'rate-limited', 500: 'internal', 502: 'bad-gateway', 503: 'unavailable', 504: 'gateway-timeout',
+  429: 'rate-limited', 431: 'headers-too-large', 500: 'internal', 502: 'bad-gateway', 503: 'unavailable', 504: 'gateway-timeout',
 };
 
 /**

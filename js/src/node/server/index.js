@@ -47,10 +47,15 @@ export function createServer(rawConfig, options = {}) {
   const closers = [];
   const inFlight = new Set();
 
+  const limits = config.limits;
   const server = http.createServer({
-    maxHeaderSize: config.limits.headerBytes,  // larger header blocks get 431 from Node
-    requestTimeout: config.limits.bodyTimeoutMs + 5000,
-    headersTimeout: Math.min(config.limits.bodyTimeoutMs, 60000),
+    maxHeaderSize: limits.headerBytes,  // larger header blocks get 431 from Node
+    headersTimeout: limits.headersTimeoutMs,
+    // A backstop: readBody's own timer answers a slow body first (408 body-timeout).
+    requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs + 1000,
+    // Node enforces both timeouts only when it checks, every 30 s by default: check often
+    // enough that a limit holds to within a quarter of it (at most 1 s late).
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
   }, (req, res) => {
     handle(req, res).catch((e) => {
       log.error('unhandled', { error: e?.message });
@@ -59,15 +64,43 @@ export function createServer(rawConfig, options = {}) {
     });
   });
   server.keepAliveTimeout = 5000;
+  // Node keeps only the first 2000 headers by default and drops the rest silently (a token
+  // or Content-Length among them): keep all, and refuse more than headerCount in handle().
+  server.maxHeadersCount = 0;
+  server.maxConnections = limits.maxConnections;  // Node closes the ones over it unread
+  server.on('drop', () => metrics.refuseConnection('total'));
+  const perClient = new Map();  // remote address -> open connections
+  server.prependListener('connection', (socket) => {
+    const address = socket.remoteAddress || 'unknown';
+    const open = perClient.get(address) || 0;
+    if (limits.maxConnectionsPerClient && open >= limits.maxConnectionsPerClient) {
+      metrics.refuseConnection('per-client');
+      socket.destroy();
+      return;
+    }
+    perClient.set(address, open + 1);
+    metrics.connections++;
+    socket.once('close', () => {
+      metrics.connections--;
+      const n = perClient.get(address) - 1;
+      if (n > 0) perClient.set(address, n);
+      else perClient.delete(address);
+    });
+  });
   server.on('clientError', (err, socket) => {
-    // Malformed HTTP (and header blocks over the limit): answer if the socket still can.
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({ error: status === 431 ? 'headers-too-large' : 'bad-request', reason: err.code || 'parse-error',
-      message: status === 431 ? `request headers exceed ${config.limits.headerBytes} bytes` : 'malformed HTTP request' });
+    // Malformed HTTP, header blocks over the limit, header and request timeouts: answer if
+    // the socket still can and no response has started on it.
+    if (!socket.writable || socket._httpMessage?.headersSent) return socket.destroy();
+    const [status, error, reason, message] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers-too-large', err.code, `request headers exceed ${limits.headerBytes} bytes`]
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? (socket._httpMessage
+          ? [408, 'request-timeout', 'request-timeout', `request not received within ${limits.headersTimeoutMs + limits.bodyTimeoutMs} ms`]
+          : [408, 'request-timeout', 'headers-timeout', `request headers not received within ${limits.headersTimeoutMs} ms`])
+          : [400, 'bad-request', err.code || 'parse-error', 'malformed HTTP request'];
+    const body = JSON.stringify({ error, reason, message });
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    metrics.observe({ route: 'none', outcome: status === 431 ? 'headers-too-large' : 'bad-request', status, seconds: 0 });
+    metrics.observe({ route: 'none', outcome: error, status, seconds: 0 });
   });
 
   function corsHeaders(req) {
@@ -105,6 +138,10 @@ export function createServer(rawConfig, options = {}) {
     });
 
     try {
+      if (req.rawHeaders.length / 2 > limits.headerCount) {
+        throw new HttpError(431, 'too-many-headers', `more than ${limits.headerCount} headers (${req.rawHeaders.length / 2})`,
+          { headers: { Connection: 'close' } });
+      }
       if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return await health(res, common);
       if (path === '/metrics' && req.method === 'GET') {
         res.writeHead(200, { ...common, 'Content-Type': 'text/plain; version=0.0.4', 'Cache-Control': 'no-store' });

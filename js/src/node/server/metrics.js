@@ -13,6 +13,13 @@ export class Metrics {
     this.requests = new Map();  // label text -> {labels, count, sum, buckets[]}
     this.upstream = new Map();  // label text -> count
     this.inFlight = 0;
+    this.connections = 0;
+    this.refused = new Map();  // reason -> connections closed unread
+  }
+
+  /** A connection closed at once for being over a cap: reason 'per-client' or 'total'. */
+  refuseConnection(reason) {
+    this.refused.set(reason, (this.refused.get(reason) || 0) + 1);
   }
 
   /** One finished request. outcome: 'ok' or the error code of the response. */
@@ -59,6 +66,12 @@ export class Metrics {
       '# HELP wasm_eme_requests_in_flight Requests being handled now.',
       '# TYPE wasm_eme_requests_in_flight gauge',
       `wasm_eme_requests_in_flight ${this.inFlight}`,
+      '# HELP wasm_eme_connections_open Client connections open now.',
+      '# TYPE wasm_eme_connections_open gauge',
+      `wasm_eme_connections_open ${this.connections}`,
+      '# HELP wasm_eme_connections_refused_total Connections closed unread for being over a cap (limits.maxConnections*).',
+      '# TYPE wasm_eme_connections_refused_total counter',
+      ...[...this.refused].map(([reason, n]) => `wasm_eme_connections_refused_total{reason="${reason}"} ${n}`),
       '# HELP wasm_eme_uptime_seconds Seconds since the server was created.',
       '# TYPE wasm_eme_uptime_seconds gauge',
       `wasm_eme_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(3)}`);
