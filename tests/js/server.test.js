@@ -585,6 +585,46 @@ test('graceful shutdown finishes the request in flight, then refuses connections
   assert.deepEqual(log.lines.filter((l) => ['draining', 'closed'].includes(l.msg)).map((l) => l.msg), ['draining', 'closed']);
 });
 
+test('during shutdown a new request on an idle kept-alive connection gets 503 shutting-down, not a reset', async () => {
+  const { s, url } = await startServer({ auth: { type: 'none' }, license: { keys: { [K1.kid]: K1.key } } });
+  const { hostname, port } = new URL(url);
+  const body = licenseRequest([K1.kid]);
+  const post = `POST /license HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  const idle = net.connect({ host: hostname, port: Number(port) });
+  let data = '';
+  let reset = false;
+  idle.on('data', (d) => { data += d; });
+  idle.on('error', () => { reset = true; });
+  const closed = new Promise((resolve) => idle.on('close', resolve));
+  await new Promise((resolve) => idle.on('connect', resolve));
+  idle.write(post);
+  for (let i = 0; i < 100 && !/\r\n\r\n\{"keys"[^]*\}$/.test(data); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.match(data, /^HTTP\/1\.1 200 /);
+  assert.doesNotMatch(data, /Connection: close/i, 'kept alive');
+  data = '';
+  // A slow request keeps the server draining.
+  const slow = new Promise((resolve, reject) => {
+    const req = http.request(`${url}/license`, { method: 'POST', headers: { 'Content-Length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.write(body.slice(0, 5));
+    setTimeout(() => req.end(body.slice(5)), 400);
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = s.close({ timeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 50));
+  idle.write(post);  // the client did not know yet
+  await closed;
+  assert.equal(reset, false, 'the connection was not reset');
+  assert.match(data, /^HTTP\/1\.1 503 /, data || '(nothing)');
+  assert.match(data, /Connection: close/i);
+  assert.match(data, /"reason":"shutting-down"/);
+  assert.equal(await slow, 200, 'the request in flight finished');
+  await closing;
+});
+
 test('configuration errors name the member', () => {
   const bad = [
     [{}, /config.auth: missing/],

@@ -9,6 +9,7 @@
 // end it with a JSON error (http_util.js): route -> method (405) -> rate limit (429) -> body
 // (413/408) -> authentication (401/403) -> the route's handler (400/403/404/502/504).
 import http from 'node:http';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadCore } from '../../core/module.js';
 import { createAuthenticator } from './authenticate.js';
@@ -297,8 +298,8 @@ export function createServer(rawConfig, options = {}) {
 
     /**
      * Graceful shutdown: stops accepting connections, lets requests in flight finish (new
-     * requests on kept-alive connections get 503), then releases everything. After
-     * timeoutMs the remaining connections are cut.
+     * requests on kept-alive connections get 503 with Connection: close), then closes the
+     * connections and releases everything. After timeoutMs the remaining ones are cut.
      */
     async close({ timeoutMs = config.shutdownTimeoutMs } = {}) {
       if (state === 'closed' || state === 'draining') return;
@@ -308,8 +309,11 @@ export function createServer(rawConfig, options = {}) {
       // Requests in flight finish, but their connections are not kept for another one.
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       if (wasListening) {
-        const closed = new Promise((resolve) => server.close(resolve));
-        server.closeIdleConnections();
+        // net's close, not http's: http's also destroys idle kept-alive connections at once,
+        // so a request the client is sending on one meets a reset instead of the 503 below.
+        // They stay open while the server drains; each new request on them gets 503
+        // shutting-down with Connection: close.
+        const closed = new Promise((resolve) => net.Server.prototype.close.call(server, resolve));
         const deadline = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
         const drained = (async () => {
           while (inFlight.size) await new Promise((r) => setTimeout(r, 10));
