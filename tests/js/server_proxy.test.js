@@ -228,3 +228,47 @@ test('shutdown waits for a proxied request in flight', async () => {
     await slow.close();
   }
 });
+
+test('a single-use token is consumed only when the upstream issues a license, exactly once under concurrency', async () => {
+  // The fake vendor fails (502 from the proxy, 504, a 500 of its own) before it answers.
+  let script = [];
+  let gate = null;
+  const vendor = await startUpstream((req, body, res) => {
+    const step = script.shift() || 'ok';
+    if (step === 'reset') return req.socket.destroy();
+    if (step === 'hang') return;
+    if (step === 'error') { res.writeHead(500); return res.end('vendor down'); }
+    const answer = () => { res.writeHead(200, { 'Content-Type': 'application/octet-stream' }); res.end(LICENSE); };
+    if (gate) gate.then(answer); else answer();
+  });
+  const { s, url } = await startProxy([{ path: '/p', upstream: vendor.url, timeoutMs: 300 }]);
+  const go = (t) => request(`${url}/p`, { body: challenge, headers: { 'X-AxDRM-Message': t } });
+  try {
+    const t = token({ id: `once-${Date.now()}`, preventReuse: true });
+    script = ['reset', 'hang', 'error'];
+    assert.equal((await go(t)).status, 502, 'connection reset by the vendor');
+    assert.equal((await go(t)).status, 504, 'vendor timeout');
+    assert.equal((await go(t)).status, 500, "the vendor's own error");
+    const ok = await go(t);
+    assert.equal(ok.status, 200, 'the retry after the failures gets the license');
+    assert.deepEqual(ok.body, LICENSE);
+    const again = await go(t);
+    assert.equal(again.status, 403);
+    assert.equal(again.json.reason, 'replayed');
+    // Ten requests with one token at once, the vendor slow: one license, nine refused.
+    let open;
+    gate = new Promise((r) => { open = r; });
+    const t2 = token({ id: `race-${Date.now()}`, preventReuse: true });
+    const racing = Array.from({ length: 10 }, () => go(t2));
+    await new Promise((r) => setTimeout(r, 100));
+    open();
+    const statuses = (await Promise.all(racing)).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, ...Array(9).fill(403)]);
+    assert.equal(vendor.requests.filter((r) => r.headers['content-length'] === String(challenge.length)).length, 5,
+      'only the reserving request reached the vendor each time');
+  } finally {
+    gate = null;
+    await s.close();
+    await vendor.close();
+  }
+});

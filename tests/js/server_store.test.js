@@ -108,6 +108,38 @@ for (const kind of ['memory', 'redis']) {
   });
 }
 
+for (const kind of ['memory', 'redis']) {
+  test(`${kind} store: reserve, then commit or release, exactly once under concurrency`, async () => {
+    let now = 1_000_000;
+    const store = kind === 'memory' ? new MemoryStore({ now: () => now }) : new RedisStore(redis.url, { prefix: `r${Date.now()}:` });
+    try {
+      // Fifty reservations at once: one wins.
+      const tickets = await Promise.all(Array.from({ length: 50 }, () => store.reserve('jwt::a', 5000)));
+      const won = tickets.filter(Boolean);
+      assert.equal(won.length, 1);
+      assert.equal(await store.claim('jwt::a', 1000), false, 'a reserved id is not free');
+      // Released (the upstream failed): free again; a stale ticket cannot commit later.
+      await store.release('jwt::a', won[0]);
+      const second = await store.reserve('jwt::a', 5000);
+      assert.ok(second);
+      assert.equal(await store.commit('jwt::a', won[0], 60000), false, 'a released ticket is void');
+      assert.equal(await store.commit('jwt::a', second, 60000), true);
+      assert.equal(await store.reserve('jwt::a', 5000), null, 'committed: used');
+      await store.release('jwt::a', second);
+      assert.equal(await store.reserve('jwt::a', 5000), null, 'release after commit changes nothing');
+      // A reservation whose holder died ends with its lease.
+      const lost = await store.reserve('jwt::b', kind === 'memory' ? 1000 : 150);
+      assert.ok(lost);
+      if (kind === 'memory') now += 1001;
+      else await new Promise((r) => setTimeout(r, 250));
+      assert.ok(await store.reserve('jwt::b', 1000), 'free after the lease');
+      assert.equal(await store.commit('jwt::b', lost, 1000), false);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
 test('memory store: a full replay cache refuses new ids instead of forgetting live ones', async () => {
   let now = 0;
   const store = new MemoryStore({ maxEntries: 3, now: () => now });

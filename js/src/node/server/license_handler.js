@@ -73,8 +73,16 @@ export function createLicenseHandler(core, { keySource, maxKids, store }) {
         if (!key) throw new HttpError(404, 'key-not-found', `no key for KID ${kidText(kid)}`, { extra: kidNamed(kid) });
         keys.push({ kid, key: Buffer.from(key) });  // a copy, wiped below
       }
-      await claimOnce(store, principal);
-      const license = Buffer.from(ClearKeyCdm.makeJwkSet(core, keys, request.type));
+      const reservation = await reserveOnce(store, principal, LICENSE_LEASE_MS);
+      let license;
+      try {
+        license = Buffer.from(ClearKeyCdm.makeJwkSet(core, keys, request.type));
+        await reservation?.commit();
+      } catch (e) {
+        license?.fill(0);
+        await reservation?.release();
+        throw e;
+      }
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: license, wipe: license };
     } finally {
       for (const k of keys) k.key.fill(0);
@@ -82,9 +90,32 @@ export function createLicenseHandler(core, { keySource, maxKids, store }) {
   };
 }
 
-/** Replay protection: the principal's id may be used once (across instances with Redis). */
-export async function claimOnce(store, principal) {
-  if (!principal.replay) return;
-  const first = await store.claim(principal.replay.id, principal.replay.ttlMs);
-  if (!first) throw new HttpError(principal.replay.status || 403, 'replayed', `${principal.replay.what} was already used`);
+const LICENSE_LEASE_MS = 10000;  // far more than building a JWK Set takes
+
+/**
+ * Replay protection: the principal's id may be used once (across instances with Redis).
+ * Reserves it for leaseMs (the longest the request may still take); the caller commits
+ * once the license is issued, or releases it on failure so that a retry can use it. Null
+ * when the principal is not single-use.
+ */
+export async function reserveOnce(store, principal, leaseMs) {
+  const replay = principal.replay;
+  if (!replay) return null;
+  const refused = (why) => new HttpError(replay.status || 403, 'replayed', `${replay.what} ${why}`);
+  const t = await store.reserve(replay.id, leaseMs);
+  if (t === null) throw refused('was already used (or is in use by another request)');
+  let settled = false;
+  return {
+    async commit() {
+      settled = true;
+      // False only if the lease ran out and another request may have taken the id.
+      if (!(await store.commit(replay.id, t, replay.ttlMs))) throw refused('was reserved too long and may have been used');
+    },
+    async release() {
+      if (settled) return;
+      settled = true;
+      // A store that fails now frees the id when the lease ends.
+      await store.release(replay.id, t).catch(() => {});
+    },
+  };
 }

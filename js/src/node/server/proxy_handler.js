@@ -8,7 +8,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { HttpError } from './http_util.js';
-import { checkEntitled, claimOnce, kidText, parseLicenseRequest } from './license_handler.js';
+import { checkEntitled, kidText, parseLicenseRequest, reserveOnce } from './license_handler.js';
 
 const SERVICE_CERTIFICATE_REQUEST = Buffer.from([0x08, 0x04]);
 // RFC 7230 section 6.1 hop-by-hop headers, plus what this proxy sets itself.
@@ -83,8 +83,21 @@ export function createProxyHandler(core, route, { store, metrics, exchange }) {
       info.kids = request.kids.map(kidText);
       checkEntitled(principal, request);
     }
-    if (!certificate) await claimOnce(store, principal);
+    // Consumed only by a 2xx answer (unwrapped if configured): a vendor failure leaves a
+    // single-use token for the player's retry. The lease covers the whole upstream deadline.
+    const reservation = certificate ? null : await reserveOnce(store, principal, route.timeoutMs + 5000);
+    try {
+      const answer = await exchangeUpstream({ req, body, info, certificate });
+      if (answer.status >= 200 && answer.status < 300) await reservation?.commit();
+      else await reservation?.release();
+      return answer;
+    } catch (e) {
+      await reservation?.release();
+      throw e;
+    }
+  };
 
+  async function exchangeUpstream({ req, body, info, certificate }) {
     const headers = {};
     for (const name of route.forwardHeaders) {
       if (req.headers[name] !== undefined) headers[name] = req.headers[name];
@@ -114,7 +127,7 @@ export function createProxyHandler(core, route, { store, metrics, exchange }) {
       if (!NOT_RETURNED.has(name)) out[name] = value;
     }
     return { status: answer.status, headers: out, body: answer.body };
-  };
+  }
   handler.close = () => agent.destroy();
   return handler;
 }

@@ -3,8 +3,14 @@
 // behind a load balancer, so a limit and a "used once" hold across all of them.
 //
 // Rate limit: a fixed window per client, opened by its first request. Replay cache: an id
-// is claimed once and remembered until `ttlMs` has passed (the token's own lifetime).
+// is claimed once and remembered until `ttlMs` has passed (the token's own lifetime). A
+// request that may still fail (the upstream has not answered) reserves the id for a lease
+// instead, then commits it (used until the ttl) or releases it (usable again): a failure
+// does not burn a single-use token, and two requests never both succeed with it.
+import { randomBytes } from 'node:crypto';
 import { RedisClient } from './redis_client.js';
+
+const ticket = () => randomBytes(12).toString('base64url');
 
 /** The store could not answer; the server fails closed (503) rather than skip a check. */
 export class StoreError extends Error {}
@@ -14,7 +20,7 @@ export class MemoryStore {
     this.maxEntries = maxEntries;
     this.now = now;
     this.windows = new Map();  // client -> {count, resetAt}
-    this.claims = new Map();   // id -> expiresAt
+    this.claims = new Map();   // id -> {end, ticket}: ticket set while reserved, null once used
   }
 
   /** Counts one request of `client`: {allowed, count, retryAfterMs}. */
@@ -32,14 +38,34 @@ export class MemoryStore {
 
   /** True the first time `id` is claimed within its ttl, false on every replay. */
   async claim(id, ttlMs) {
+    const t = await this.reserve(id, ttlMs);
+    return t !== null && this.commit(id, t, ttlMs);
+  }
+
+  /** A ticket if `id` is free (held for leaseMs), null if it is used or reserved. */
+  async reserve(id, leaseMs) {
     const now = this.now();
-    const expiresAt = this.claims.get(id);
-    if (expiresAt !== undefined && expiresAt > now) return false;
-    if (expiresAt === undefined && !this.makeRoom(this.claims, false)) {
+    const entry = this.claims.get(id);
+    if (entry !== undefined && entry.end > now) return null;
+    if (entry === undefined && !this.makeRoom(this.claims, false)) {
       throw new StoreError(`replay cache is full (${this.maxEntries} live ids)`);
     }
-    this.claims.set(id, now + ttlMs);
+    const t = ticket();
+    this.claims.set(id, { end: now + leaseMs, ticket: t });
+    return t;
+  }
+
+  /** Marks a reserved id used for ttlMs; false if the ticket no longer holds it. */
+  async commit(id, t, ttlMs) {
+    const entry = this.claims.get(id);
+    if (!entry || entry.ticket !== t || entry.end <= this.now()) return false;
+    this.claims.set(id, { end: this.now() + ttlMs, ticket: null });
     return true;
+  }
+
+  /** Frees a reserved id (nothing happens unless the ticket still holds it). */
+  async release(id, t) {
+    if (this.claims.get(id)?.ticket === t) this.claims.delete(id);
   }
 
   /**
@@ -50,7 +76,7 @@ export class MemoryStore {
     if (map.size < this.maxEntries) return true;
     const now = this.now();
     for (const [k, v] of map) {
-      const end = typeof v === 'number' ? v : v.resetAt;
+      const end = v.end ?? v.resetAt;
       if (end <= now) map.delete(k);
     }
     if (map.size < this.maxEntries) return true;
@@ -81,6 +107,15 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
+// Commit and release act only while the key still holds the caller's ticket.
+const COMMIT_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'used', 'PX', ARGV[2])
+return 1`;
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 export class RedisStore {
   constructor(url, { prefix = 'wasm-eme:', ...options } = {}) {
     this.client = new RedisClient(url, options);
@@ -104,8 +139,22 @@ export class RedisStore {
   }
 
   async claim(id, ttlMs) {
-    const reply = await this.run('SET', `${this.prefix}seen:${id}`, '1', 'NX', 'PX', Math.max(1, Math.round(ttlMs)));
+    const reply = await this.run('SET', `${this.prefix}seen:${id}`, 'used', 'NX', 'PX', Math.max(1, Math.round(ttlMs)));
     return reply === 'OK';
+  }
+
+  async reserve(id, leaseMs) {
+    const t = `reserved:${ticket()}`;
+    const reply = await this.run('SET', `${this.prefix}seen:${id}`, t, 'NX', 'PX', Math.max(1, Math.round(leaseMs)));
+    return reply === 'OK' ? t : null;
+  }
+
+  async commit(id, t, ttlMs) {
+    return (await this.run('EVAL', COMMIT_SCRIPT, 1, `${this.prefix}seen:${id}`, t, Math.max(1, Math.round(ttlMs)))) === 1;
+  }
+
+  async release(id, t) {
+    await this.run('EVAL', RELEASE_SCRIPT, 1, `${this.prefix}seen:${id}`, t);
   }
 
   async ping() {
