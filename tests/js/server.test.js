@@ -214,6 +214,39 @@ test('a single-use token without an expiry is refused: no replay cache can remem
   }
 });
 
+test('key rollover: several communication keys, each token verified with the one its com_key_id names', async () => {
+  const previous = { id: '11111111-2222-4333-8444-555555555555', key: Buffer.alloc(32, 0x71) };
+  const current = { id: '66666666-7777-4888-9999-aaaaaaaaaaaa', key: Buffer.alloc(32, 0x72) };
+  const { s, url } = await startServer({
+    auth: { type: 'entitlement', communicationKeys: { [previous.id]: previous.key.toString('hex'), [current.id]: current.key.toString('base64') } },
+    license: { keys: { [K1.kid]: K1.key } },
+  });
+  try {
+    const go = (t, kid = K1.kid) => post(licenseRequest([kid]), withToken(t), `${url}/license`);
+    const exp = now() + 600;
+    for (const { id, key } of [previous, current]) {
+      assertLicense(await go(entitlementToken({ comKey: key, comKeyId: id, exp, keys: [{ kid: K1.kid }] })), [K1]);
+      // Inline keys are decrypted with the same communication key.
+      assertLicense(await go(entitlementToken({ comKey: key, comKeyId: id.toUpperCase(), exp, keys: [K3] }), K3.kid), [K3]);
+    }
+    const crossed = entitlementToken({ comKey: previous.key, comKeyId: current.id, exp, keys: [{ kid: K1.kid }] });
+    assertError(await go(crossed), 401, 'signature');
+    const unknown = entitlementToken({ comKey: current.key, comKeyId: comKeyId, exp, keys: [{ kid: K1.kid }] });
+    const res = await go(unknown);
+    assertError(res, 401, 'com-key-id');
+    assert.match(res.json.message, new RegExp(`${comKeyId} is not configured`));
+  } finally {
+    await s.close();
+  }
+  assert.throws(() => createServer({ auth: { type: 'entitlement', communicationKeys: {} }, license: { keys: { [K1.kid]: K1.key } } }),
+    /config.auth.communicationKeys: not an object of com_key_id to communication key/);
+  assert.throws(() => createServer({ auth: { type: 'entitlement', communicationKey: 'aa', communicationKeys: { a: 'bb' } }, license: {} }),
+    /config.auth: communicationKey and communicationKeys exclude each other/);
+  const bad = createServer({ auth: { type: 'entitlement', communicationKeys: { [current.id]: 'ab'.repeat(31) } }, license: { keys: { [K1.kid]: K1.key } } },
+    { core, logger: memoryLogger() });
+  await assert.rejects(bad.listen(0, '127.0.0.1'), new RegExp(`config.auth.communicationKeys.${current.id}: communication key is 31 bytes`));
+});
+
 test('replay "always" needs a token id', async () => {
   const { s, url } = await startServer({
     auth: { type: 'entitlement', communicationKey: comKey.toString('hex'), replay: 'always' },

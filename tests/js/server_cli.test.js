@@ -167,6 +167,43 @@ test('serve: starts from flags, issues a license, logs JSON, stops on SIGTERM', 
   }
 });
 
+test('serve: --communication-key ID:KEY repeated for a key rollover', async () => {
+  const previous = { id: 'key-2025', key: Buffer.alloc(32, 0x41) };
+  const current = { id: 'key-2026', key: Buffer.alloc(32, 0x42) };
+  const keyFile = join(tmp, 'rollover-keys.txt');
+  writeFileSync(keyFile, '4060a865-8878-4267-9cbf-91ae5bae1e72:fc35340837310cc0fb53de97e22a69e0\n');
+  const currentFile = join(tmp, 'current-com-key.txt');
+  writeFileSync(currentFile, `${current.key.toString('base64')}\n`);
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--key-file', keyFile,
+    '--communication-key', `${previous.id}:${previous.key.toString('hex')}`, '--communication-key', `${current.id}:@${currentFile}`],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < 200 && !/"msg":"listening"/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+    const listening = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.msg === 'listening');
+    assert.ok(listening, `no listening line: ${out} ${err}`);
+    const kid = '4060a865-8878-4267-9cbf-91ae5bae1e72';
+    const body = JSON.stringify({ kids: [uuidBytes(kid).toString('base64url')] });
+    for (const { id, key } of [previous, current]) {
+      const t = entitlementToken({ comKey: key, comKeyId: id, keys: [{ kid }], exp: Math.floor(Date.now() / 1000) + 60 });
+      const res = await request(`${listening.url}/license`, { body, headers: { 'X-AxDRM-Message': t } });
+      assert.equal(res.status, 200, `${id}: ${res.body}`);
+    }
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, err);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const mixed = run('serve', '--communication-key', `a:${'00'.repeat(32)}`, '--communication-key', '11'.repeat(32));
+  assert.equal(mixed.status, 2);
+  assert.match(mixed.stderr, /every --communication-key needs an ID: when more than one is given/);
+  assert.doesNotMatch(mixed.stderr, /1111111111/);
+});
+
 test('serve: configuration errors exit 1 naming the member', () => {
   const config = join(tmp, 'bad.json');
   writeFileSync(config, JSON.stringify({ auth: { type: 'none' }, proxy: { path: '/p', upstream: 'ftp://nowhere' } }));

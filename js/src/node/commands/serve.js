@@ -19,7 +19,9 @@ export default {
   --upstream URL           proxy POST /proxy to this license server
   --communication-key KEY  verify entitlement tokens (X-AxDRM-Message) with this 32-byte key
                            (KEY and SEED may be @FILE: read from a file, kept off the command line)
-  --com-key-id ID          the communication key's id that tokens must name
+  --communication-key ID:KEY  repeated: key rollover, each token verified with the key its
+                           com_key_id names (KEY may be @FILE)
+  --com-key-id ID          the communication key's id that tokens must name (one plain KEY)
   --no-auth                serve without authentication (development only)
   --log-level LEVEL        debug, info, warn, error or silent
 Logs are JSON lines on stdout. SIGTERM or SIGINT shuts down gracefully.`,
@@ -31,7 +33,7 @@ Logs are JSON lines on stdout. SIGTERM or SIGINT shuts down gracefully.`,
     'key-file': { type: 'string' },
     'key-seed': { type: 'string' },
     upstream: { type: 'string' },
-    'communication-key': { type: 'string' },
+    'communication-key': { type: 'string', multiple: true },
     'com-key-id': { type: 'string' },
     'no-auth': { type: 'boolean' },
     'log-level': { type: 'string' },
@@ -49,8 +51,16 @@ Logs are JSON lines on stdout. SIGTERM or SIGINT shuts down gracefully.`,
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`${values.config}: not a JSON object`);
     }
     // Secrets on the command line are visible to other users (ps): @FILE reads them from a file.
-    for (const name of ['key-seed', 'communication-key']) {
-      if (values[name]?.startsWith('@')) values[name] = (await readFile(values[name].slice(1), 'utf8')).trim();
+    const fromFile = async (text) => (text.startsWith('@') ? (await readFile(text.slice(1), 'utf8')).trim() : text);
+    if (values['key-seed'] !== undefined) values['key-seed'] = await fromFile(values['key-seed']);
+    if (values['communication-key']) {
+      const keys = [];
+      for (const value of values['communication-key']) {
+        const text = await fromFile(value);  // @FILE may hold KEY or ID:KEY
+        const colon = text.indexOf(':');
+        keys.push(colon > 0 ? { id: text.slice(0, colon), key: await fromFile(text.slice(colon + 1)) } : { key: text });
+      }
+      values['communication-key'] = keys;
     }
     applyOptions(raw, values);
     let server;
@@ -93,9 +103,19 @@ function applyOptions(raw, v) {
   if (v.upstream !== undefined) raw.proxy = [{ path: '/proxy', upstream: v.upstream }];
   if (v['no-auth'] && v['communication-key']) throw new UsageError('--no-auth and --communication-key exclude each other');
   if (v['no-auth']) raw.auth = { type: 'none' };
-  if (v['communication-key'] !== undefined) {
-    raw.auth = { type: 'entitlement', communicationKey: v['communication-key'] };
+  const comKeys = v['communication-key'];
+  if (comKeys?.length === 1 && comKeys[0].id === undefined) {
+    raw.auth = { type: 'entitlement', communicationKey: comKeys[0].key };
     if (v['com-key-id'] !== undefined) raw.auth.comKeyId = v['com-key-id'];
+  } else if (comKeys) {
+    if (comKeys.some((k) => k.id === undefined)) {
+      throw new UsageError('every --communication-key needs an ID: when more than one is given (ID:KEY)');
+    }
+    if (v['com-key-id'] !== undefined) throw new UsageError('--com-key-id goes with one plain --communication-key KEY; ID:KEY names the id');
+    const ids = comKeys.map((k) => k.id.toLowerCase());
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice) throw new UsageError(`--communication-key names the id ${twice} twice`);
+    raw.auth = { type: 'entitlement', communicationKeys: Object.fromEntries(comKeys.map((k) => [k.id, k.key])) };
   } else if (v['com-key-id'] !== undefined) {
     throw new UsageError('--com-key-id needs --communication-key');
   }

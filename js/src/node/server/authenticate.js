@@ -161,13 +161,21 @@ function noneMethod(cfg) {
 export function createAuthenticator(core, methods, { trustProxy }) {
   const list = methods.map((cfg) => {
     if (cfg.type === 'entitlement') {
-      let key;
-      try {
-        key = core.call('decode_key_text', cfg.communicationKey, 'communication key', 32);
-      } catch (e) {
-        throw new ConfigError(`config.auth.communicationKey: ${e.message}`);
+      const decode = (text, where) => {
+        try {
+          return core.call('decode_key_text', text, 'communication key', 32);
+        } catch (e) {
+          throw new ConfigError(`${where}: ${e.message}`);
+        }
+      };
+      if (!cfg.communicationKeys) return entitlementMethod(core, cfg, decode(cfg.communicationKey, 'config.auth.communicationKey'));
+      // Rollover: the token's com_key_id (read unverified) picks the key; the signature and
+      // the id are then verified with it.
+      const keys = new Map();
+      for (const [id, text] of Object.entries(cfg.communicationKeys)) {
+        keys.set(id.toLowerCase(), decode(text, `config.auth.communicationKeys.${id}`));
       }
-      return entitlementMethod(core, cfg, key);
+      return entitlementMethod(core, cfg, (id) => keys.get(id.toLowerCase()) ?? null);
     }
     if (cfg.type === 'oauth1') return oauthMethod(core, cfg, trustProxy);
     return noneMethod(cfg);

@@ -137,12 +137,28 @@ function parseAuthMethod(a, path) {
   const type = str(a.type, `${path}.type`);
   switch (type) {
     case 'entitlement':
-      onlyMembers(a, path, ['type', 'header', 'communicationKey', 'comKeyId', 'clockSkewSeconds', 'maxTokenBytes', 'replay']);
+      onlyMembers(a, path, ['type', 'header', 'communicationKey', 'comKeyId', 'communicationKeys', 'clockSkewSeconds',
+        'maxTokenBytes', 'replay']);
+      // Key rollover: several keys, each token verified with the one its com_key_id names.
+      let communicationKeys = null;
+      if (a.communicationKeys !== undefined) {
+        check(a.communicationKey === undefined && a.comKeyId === undefined, path,
+          'communicationKey and communicationKeys exclude each other (communicationKeys names each key by its com_key_id)');
+        check(isObject(a.communicationKeys) && Object.keys(a.communicationKeys).length > 0, `${path}.communicationKeys`,
+          'not an object of com_key_id to communication key');
+        const ids = Object.keys(a.communicationKeys).map((id) => id.toLowerCase());
+        check(new Set(ids).size === ids.length, `${path}.communicationKeys`, 'names a com_key_id twice (ids are case-insensitive)');
+        for (const [id, v] of Object.entries(a.communicationKeys)) {
+          check(typeof v === 'string' && v.length > 0, `${path}.communicationKeys.${id}`, 'not a non-empty string');
+        }
+        communicationKeys = { ...a.communicationKeys };
+      }
       return {
         type,
         header: str(a.header, `${path}.header`, { fallback: 'X-AxDRM-Message' }),
-        communicationKey: str(a.communicationKey, `${path}.communicationKey`),
+        communicationKey: communicationKeys ? undefined : str(a.communicationKey, `${path}.communicationKey`),
         comKeyId: str(a.comKeyId, `${path}.comKeyId`, { optional: true }),
+        communicationKeys,
         clockSkewSeconds: int(a.clockSkewSeconds, `${path}.clockSkewSeconds`, { min: 0, max: 7 * 24 * 3600, fallback: 60 }),
         maxTokenBytes: int(a.maxTokenBytes, `${path}.maxTokenBytes`, { min: 64, max: 64 * 1024, fallback: 8192 }),
         replay: (() => {
