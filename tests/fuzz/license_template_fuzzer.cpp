@@ -1,7 +1,11 @@
 // Fuzzes the license template engine end to end: any configuration form is parsed, its
 // canonical JSON must parse back to itself, and the request and response sides run on it.
+// Property: a configuration that parses can be applied. With every value given (challenge,
+// session ID, 16-byte KID, PSSH, a default URL) the request wraps, from the parsed
+// configuration and from its JSON form (what JavaScript applies) alike.
 // Input: one mode byte, then "<configuration>\n<response body>".
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -24,7 +28,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The JSON form is the contract with JavaScript: it must describe the same configuration.
   const std::string json = ConfigToJson(*config);
   auto again = ParseJsonConfig(json);
-  if (!again.ok() || ConfigToJson(*again) != json) abort();
+  if (!again.ok() || ConfigToJson(*again) != json) {
+    fprintf(stderr, "canonical JSON does not parse back: %s\n%s\n",
+            again.ok() ? "differs" : again.status().message().c_str(), json.c_str());
+    abort();
+  }
+
+  static const uint8_t kSampleKid[16] = {0x40, 0x60, 0xa8, 0x65, 0x88, 0x78, 0x42, 0x67,
+                                         0x9c, 0xbf, 0x91, 0xae, 0x5b, 0xae, 0x1e, 0x72};
+  static const uint8_t kSampleChallenge[] = {0x08, 0x01, 0x12, 0x10, 0xff, 0x00, '"', '\\', '{'};
+  RequestValues sample;
+  sample.challenge = ByteSpan(kSampleChallenge, sizeof(kSampleChallenge));
+  sample.session_id = "session-1";
+  sample.kid = ByteSpan(kSampleKid, 16);
+  sample.pssh = ByteSpan(kSampleKid, 16);
+  auto direct = WrapRequest(*config, sample, "https://default.test/lic");
+  auto applied = WrapRequest(*again, sample, "https://default.test/lic");
+  for (const auto* r : {&direct, &applied}) {
+    // Only the size bound may stop a configuration that loaded (wrap steps grow the body).
+    if (!r->ok() && r->status().code() != Code::kLimitExceeded) {
+      fprintf(stderr, "a configuration that parses cannot be applied: %s\n%s\n",
+              r->status().message().c_str(), json.c_str());
+      abort();
+    }
+  }
+  if (direct.ok() != applied.ok() || (direct.ok() && RequestToJson(*direct) != RequestToJson(*applied))) abort();
 
   RequestValues values;
   values.challenge = ByteSpan(response);

@@ -272,3 +272,20 @@ test('a single-use token is consumed only when the upstream issues a license, ex
     await vendor.close();
   }
 });
+
+test('an unwrap template that could never be applied is refused at start-up, naming the column', async () => {
+  // It used to load; its canonical form then failed to parse on every exchange (502).
+  const s = createServer({ auth, proxy: { path: '/p', upstream: upstream.url, unwrap: 'https://l.test/|X=1|{"a":"\\H{KID}"}|R' } },
+    { core, logger: memoryLogger() });
+  await assert.rejects(s.listen(0, '127.0.0.1'),
+    /config.proxy \/p unwrap: license_key: the backslash at column 27 escapes the first character of \{KID-HEX\}'s value/);
+  // The same template with an escaped backslash loads and unwraps.
+  const { s: ok, url } = await startProxy({ path: '/p', upstream: upstream.url, unwrap: 'https://l.test/|X=1|{"a":"\\\\H{KID}"}|R' });
+  try {
+    const res = await request(`${url}/p`, { body: challenge, headers: { 'X-AxDRM-Message': token() } });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.deepEqual(res.body, LICENSE);
+  } finally {
+    await ok.close();
+  }
+});

@@ -127,6 +127,8 @@ Result<Template> ParseTemplate(const Located& in, Syntax syntax, Field field,
   Located literal;  // the literal text since the last placeholder
   std::vector<uint32_t> open_braces;
   bool in_quotes = false, escaped = false;
+  size_t escape_target = std::string::npos;  // index of the character a backslash escaped
+  uint32_t backslash_column = 0;
   uint32_t url_brace_column = 0;  // first literal '{' (never valid in a URL)
 
   auto flush = [&]() {
@@ -164,6 +166,9 @@ Result<Template> ParseTemplate(const Located& in, Syntax syntax, Field field,
         if (token->consumes_prefix) {
           literal.text.pop_back();
           literal.columns.pop_back();
+          // \H{KID}: the backslash escaped the prefix letter, which is gone; it now stands
+          // before the value, as in the canonical text \{KID-HEX}.
+          if (escape_target == i - 1) escaped = true;
         }
         p.value = token->value;
       } else {
@@ -173,6 +178,13 @@ Result<Template> ParseTemplate(const Located& in, Syntax syntax, Field field,
         return Malformed(where + ": unknown placeholder {" + name + "}" +
                          AtColumn(in.Column(i)) + hint);
       }
+      // Inside a JSON string a backslash right before a placeholder would escape the
+      // value's first character (and the brace check could not tell where the string ends).
+      if (field == Field::kBody && in_quotes && escaped) {
+        return Malformed(where + ": the backslash" + AtColumn(backslash_column) +
+                         " escapes the first character of {" + ValueName(p.value) +
+                         "}'s value; write \\\\ for a backslash");
+      }
       flush();
       out.pieces.push_back(std::move(p));
       i = j;
@@ -180,9 +192,15 @@ Result<Template> ParseTemplate(const Located& in, Syntax syntax, Field field,
     }
     if (field == Field::kBody && in_quotes) {
       // Braces inside JSON strings are text; only track the string's end.
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_quotes = false;
+      if (escaped) {
+        escaped = false;
+        escape_target = i;
+      } else if (c == '\\') {
+        escaped = true;
+        backslash_column = in.Column(i);
+      } else if (c == '"') {
+        in_quotes = false;
+      }
     } else if (field == Field::kBody && c == '"') {
       in_quotes = true;
     } else if (c == '{') {
