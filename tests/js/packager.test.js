@@ -522,3 +522,48 @@ test('a DASH set with a broken segment leaves no output folder', () => {
   writeFileSync(join(dir, 'chunk-0-00002.m4s'), '');
   refuse(['encrypt', join(dir, 'manifest.mpd'), '-o', out, '--key', KEY], { message: /^wasm-eme encrypt: chunk-0-00002\.m4s: not a media segment \(no 'moof'\)$/, output: out });
 });
+
+test('manifest counts are bounded before anything is allocated, the error naming the attribute', async () => {
+  const { dashRepresentations } = await import('../../js/src/core/packager.js');
+  const mpd = (template, extra = '') => `<?xml version="1.0"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT10S"${extra}><Period>
+<AdaptationSet contentType="video"><Representation id="v" bandwidth="1">${template}</Representation></AdaptationSet></Period></MPD>`;
+  const timeline = (s, attrs = '') =>
+    `<SegmentTemplate timescale="1" initialization="i.mp4" media="s$Number$.m4s"${attrs}><SegmentTimeline>${s}</SegmentTimeline></SegmentTemplate>`;
+  // The 311-byte manifest of the report: 100 million segment names, then out of heap.
+  const bomb = mpd(timeline('<S d="1" r="100000000"/>'));
+  const started = Date.now();
+  assert.throws(() => dashRepresentations(bomb), /representation v: S@r="100000000" makes more than 100000 segments/);
+  assert.ok(Date.now() - started < 1000, 'refused before expanding');
+  const cases = [
+    [timeline('<S d="1" r="60000"/><S d="1" r="60000"/>'), /representation v: S@r="60000" makes more than 100000 segments/],
+    [timeline('<S d="1" r="1e3"/>'), /representation v: S@r="1e3" is not a whole number/],
+    [timeline('<S d="0"/>'), /representation v: S@d="0" is not a positive whole number/],
+    [timeline('<S r="2"/>'), /representation v: S@d is missing/],
+    [timeline('<S t="-5" d="1"/>'), /representation v: S@t="-5" is not a whole number/],
+    [timeline('<S t="9007199254740991" d="9"/><S d="1"/>'), /representation v: S@t \+ S@d exceeds 2\^53/],
+    [timeline('<S d="1"/>', ' startNumber="x"'), /representation v: SegmentTemplate@startNumber="x" is not a whole number/],
+    [timeline('<S d="1"/>').replace('timescale="1"', 'timescale="0"'), /representation v: SegmentTemplate@timescale="0" is not a positive whole number/],
+    [timeline('<S d="1"/>').replace('s$Number$', 's$Number%0100000000d$'), /SegmentTemplate@media: \$Number%0100000000d\$ pads to 100000000 digits, more than 32/],
+    // Without a timeline: @duration against the presentation's length.
+    ['<SegmentTemplate timescale="1000" duration="1" initialization="i.mp4" media="s$Number$.m4s"/>',
+      /representation v: SegmentTemplate@duration="1" makes more than 100000 segments/, ' mediaPresentationDuration="P1000D"'],
+    ['<SegmentTemplate timescale="1" duration="-2" initialization="i.mp4" media="s$Number$.m4s"/>',
+      /representation v: SegmentTemplate@duration="-2" is not a positive number/],
+  ];
+  for (const [template, message, extra] of cases) {
+    const text = extra ? mpd(template).replace(' mediaPresentationDuration="PT10S"', extra) : mpd(template);
+    assert.throws(() => dashRepresentations(text, () => true), message, template);
+  }
+  // At the bound it works: 100000 names.
+  const { representations } = dashRepresentations(mpd(timeline('<S d="1" r="99999"/>')));
+  assert.equal(representations[0].media.length, 100000);
+  assert.equal(representations[0].media[99999], 's100000.m4s');
+  // The CLI fails at once with the file named.
+  const dir = join(tmp, 'bomb');
+  spawnSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'manifest.mpd'), bomb);
+  const r = run('encrypt', join(dir, 'manifest.mpd'), '-o', join(tmp, 'bomb-out'), '--key', KEY);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /manifest\.mpd: representation v: S@r="100000000" makes more than 100000 segments/);
+});

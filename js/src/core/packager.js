@@ -190,10 +190,16 @@ function isoDurationSeconds(text) {
   return +d * 86400 + +h * 3600 + +min * 60 + +s;
 }
 
+// Bounds on what a manifest may ask for, checked before anything is allocated: a 300-byte
+// MPD can otherwise name 10^8 segments (S@r) or pad a number to 10^8 digits.
+export const MAX_SEGMENTS = 100000;  // per representation: 27 h of 1 s segments
+const MAX_PAD_WIDTH = 32;
+
 /** Expands a SegmentTemplate string (ISO/IEC 23009-1 5.3.9.4.4). */
-export function expandTemplate(template, { id, bandwidth, number, time }) {
+export function expandTemplate(template, { id, bandwidth, number, time }, what = 'SegmentTemplate') {
   return template.replace(/\$(RepresentationID|Bandwidth|Number|Time|)(%0(\d+)d)?\$/g, (all, name, fmt, width) => {
     if (name === '') return '$';
+    if (fmt && +width > MAX_PAD_WIDTH) throw new Error(`${what}: ${all} pads to ${width} digits, more than ${MAX_PAD_WIDTH}`);
     const value = { RepresentationID: id, Bandwidth: bandwidth, Number: number, Time: time }[name];
     if (value === undefined) throw new Error(`template ${template}: $${name}$ has no value here`);
     return fmt ? String(value).padStart(+width, '0') : String(value);
@@ -226,26 +232,53 @@ export function dashRepresentations(mpdText, exists = () => false) {
       const mimeType = rep.attrs.mimeType || set.attrs.mimeType || '';
       const contentType = set.attrs.contentType || mimeType.split('/')[0];
       const vars = { id, bandwidth: rep.attrs.bandwidth };
-      const timescale = +(t.timescale || 1);
-      const startNumber = +(t.startNumber ?? 1);
+      const where = `representation ${id}`;
+      // xs:unsignedInt / xs:unsignedLong attributes: decimal digits only, within 2^53.
+      const whole = (value, name, { positive = false, fallback } = {}) => {
+        if (value === undefined) {
+          if (fallback === undefined) throw new Error(`${where}: ${name} is missing`);
+          return fallback;
+        }
+        const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n) || (positive && n === 0)) {
+          throw new Error(`${where}: ${name}="${value.slice(0, 40)}" is not a ${positive ? 'positive ' : ''}whole number${positive ? '' : ' (or is beyond 2^53)'}`);
+        }
+        return n;
+      };
+      const timescale = whole(t.timescale, 'SegmentTemplate@timescale', { positive: true, fallback: 1 });
+      const startNumber = whole(t.startNumber, 'SegmentTemplate@startNumber', { fallback: 1 });
+      const tooMany = (name, value) => new Error(`${where}: ${name}="${String(value).slice(0, 40)}" makes more than ${MAX_SEGMENTS} segments`);
+      if (!t.media) throw new Error(`${where}: SegmentTemplate@media is missing`);
       const media = [];
+      const mediaWhat = `${where}: SegmentTemplate@media`;
       const timeline = childNamed(template, 'SegmentTimeline');
       if (timeline) {
         let time = 0;
         let number = startNumber;
         for (const s of childrenNamed(timeline, 'S')) {
-          if (s.attrs.t !== undefined) time = +s.attrs.t;
-          const repeat = +(s.attrs.r ?? 0);
-          if (repeat < 0) throw new Error(`representation ${id}: open-ended S@r is not supported`);
+          if (s.attrs.r !== undefined && /^-\d+$/.test(s.attrs.r)) throw new Error(`${where}: open-ended S@r is not supported`);
+          if (s.attrs.t !== undefined) time = whole(s.attrs.t, 'S@t');
+          const repeat = s.attrs.r === undefined ? 0 : /^\d+$/.test(s.attrs.r) ? Number(s.attrs.r) : NaN;
+          if (!Number.isInteger(repeat)) throw new Error(`${where}: S@r="${s.attrs.r.slice(0, 40)}" is not a whole number`);
+          if (media.length + repeat + 1 > MAX_SEGMENTS) throw tooMany('S@r', s.attrs.r ?? 0);
+          const d = whole(s.attrs.d, 'S@d', { positive: true });
+          if (!Number.isSafeInteger(time + d * (repeat + 1))) throw new Error(`${where}: S@t + S@d exceeds 2^53`);
           for (let i = 0; i <= repeat; ++i) {
-            media.push(expandTemplate(t.media, { ...vars, number: number++, time }));
-            time += +s.attrs.d;
+            media.push(expandTemplate(t.media, { ...vars, number: number++, time }, mediaWhat));
+            time += d;
           }
         }
       } else {
-        const count = Number.isFinite(total) && t.duration ? Math.ceil((total * timescale) / +t.duration - 1e-9) : Infinity;
+        let count = Infinity;
+        if (t.duration !== undefined) {
+          const d = /^\d+(\.\d+)?$/.test(t.duration) ? Number(t.duration) : NaN;
+          if (!(d > 0)) throw new Error(`${where}: SegmentTemplate@duration="${t.duration.slice(0, 40)}" is not a positive number`);
+          if (Number.isFinite(total)) count = Math.ceil((total * timescale) / d - 1e-9);
+          if (count > MAX_SEGMENTS) throw tooMany('SegmentTemplate@duration', t.duration);
+        }
         for (let n = startNumber; n < startNumber + count; ++n) {
-          const name = expandTemplate(t.media, { ...vars, number: n });
+          if (media.length >= MAX_SEGMENTS) throw new Error(`${where}: more than ${MAX_SEGMENTS} segment files`);
+          const name = expandTemplate(t.media, { ...vars, number: n }, mediaWhat);
           if (count === Infinity && !exists(name)) break;
           media.push(name);
         }
@@ -254,7 +287,7 @@ export function dashRepresentations(mpdText, exists = () => false) {
         id, contentType, mimeType, codecs: rep.attrs.codecs || set.attrs.codecs || '',
         bandwidth: +(rep.attrs.bandwidth || 0), width: rep.attrs.width, height: rep.attrs.height,
         frameRate: rep.attrs.frameRate || set.attrs.frameRate,
-        init: t.initialization ? expandTemplate(t.initialization, vars) : null, media,
+        init: t.initialization ? expandTemplate(t.initialization, vars, `${where}: SegmentTemplate@initialization`) : null, media,
         adaptationSet: set, element: rep,
       });
     }
