@@ -109,7 +109,8 @@ TEST_CASE("key seed text: short or malformed seeds are refused without echoing t
         "key seed is 10 bytes as hex, 15 bytes as base64; at least 30 are required");
   auto junk = DecodeKeySeedText("not a seed!");
   REQUIRE_FALSE(junk.ok());
-  CHECK(junk.status().message() == "key seed is neither hex, base64 nor base64url");
+  CHECK(junk.status().message() ==
+        "key seed (character 4 of 11 is in none of them) is neither hex, base64 nor base64url");
   CHECK(junk.status().message().find("not a seed") == std::string::npos);
   CHECK_FALSE(DecodeKeySeedText("").ok());
   // 29 bytes in every form.

@@ -29,7 +29,8 @@ Result<SecretBytes> DecodeKeySeedText(const std::string& text) {
   int chosen = -1;
   for (int i = 0; i < 3 && chosen < 0; ++i)
     if (valid[i] && forms[i].size() >= kKeySeedMinSize) chosen = i;
-  Result<SecretBytes> result = InvalidArgument("key seed is neither hex, base64 nor base64url");
+  Result<SecretBytes> result =
+      InvalidArgument("key seed" + KeyTextProblem(text) + " is neither hex, base64 nor base64url");
   if (chosen >= 0) {
     result = SecretBytes(ByteSpan(forms[chosen].data(), forms[chosen].size()));
   } else {

@@ -106,6 +106,15 @@ bool Base64UrlDecode(const std::string& text, Padding padding, Bytes* out) {
   return DecodeWith(text, kBase64UrlAlphabet, padding, out);
 }
 
+std::string KeyTextProblem(const std::string& text) {
+  size_t bad = text.find_first_not_of(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=");
+  if (bad == std::string::npos)
+    return " (" + std::to_string(text.size()) + " characters, not a valid length or padding)";
+  return " (character " + std::to_string(bad + 1) + " of " + std::to_string(text.size()) +
+         " is in none of them)";
+}
+
 Result<Bytes> DecodeKeyText(const std::string& text, const std::string& what,
                             size_t expected_size) {
   if (text.empty()) return InvalidArgument(what + " is empty");
@@ -123,19 +132,8 @@ Result<Bytes> DecodeKeyText(const std::string& text, const std::string& what,
   int chosen = -1;
   for (int i = 0; i < 3 && chosen < 0; ++i)
     if (valid[i] && (expected_size == 0 || candidates[i].size() == expected_size)) chosen = i;
-  // Only a KID is public; any other value (key, key seed, communication key) is a secret:
-  // name its first character outside every alphabet, never the value itself.
-  std::string where;
-  if (what == "KID") {
-    where = " '" + text + "'";
-  } else {
-    size_t bad = text.find_first_not_of(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=");
-    where = bad == std::string::npos
-                ? " (" + std::to_string(text.size()) + " characters, not a valid length or padding)"
-                : " (character " + std::to_string(bad + 1) + " of " +
-                      std::to_string(text.size()) + " is in none of them)";
-  }
+  // Only a KID is public; any other value (key, key seed, communication key) is a secret.
+  const std::string where = what == "KID" ? " '" + text + "'" : KeyTextProblem(text);
   Result<Bytes> result = InvalidArgument(what + where + " is neither hex, base64 nor base64url");
   if (chosen >= 0) {
     result = std::move(candidates[chosen]);

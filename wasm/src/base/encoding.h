@@ -27,6 +27,10 @@ enum class Padding { kRequired, kForbidden, kOptional };
 Result<Bytes> DecodeKeyText(const std::string& text, const std::string& what,
                             size_t expected_size);
 
+// Why a secret's text is neither hex nor base64, without echoing it: " (character 7 of 8 is
+// in none of them)" or " (8 characters, not a valid length or padding)".
+std::string KeyTextProblem(const std::string& text);
+
 // 16 bytes as 8-4-4-4-12 lowercase hex.
 std::string UuidString(ByteSpan bytes16);
 
