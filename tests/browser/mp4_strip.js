@@ -1,8 +1,7 @@
-// Drops one track from a fragmented MP4 by removing its trak and trex from the moov. The moofs
-// keep their traf for it, which MSE demuxers skip as a track the init never declared; offsets in
-// the moofs stay valid as long as they are moof-relative, which is checked.
-// Used where an engine cannot play a track at all (WebKitGTK without GStreamer's cea608tott
-// rejects a whole append that carries a CEA-608 track).
+// Drops one track from a fragmented MP4: its trak and trex from the moov, its traf from every
+// moof (the moof-relative trun and saio offsets of the other tracks shifted to match; its samples
+// stay in the mdat, unreferenced). Used where an engine cannot play a track at all: WebKitGTK
+// without GStreamer's cea608tott rejects a whole append that carries a CEA-608 track.
 
 function* boxes(buf, start, end, where) {
   for (let o = start; o < end;) {
@@ -34,25 +33,65 @@ function trackIdOfTrak(buf, trak) {
   throw new Error('trak without tkhd');
 }
 
-/** `mp4` without track `trackId` in its moov; throws if some moof offset is not moof-relative. */
+function tfhdTrackId(buf, traf) {
+  for (const b of boxes(buf, traf.start + traf.header, traf.start + traf.size, 'traf')) {
+    if (b.type !== 'tfhd') continue;
+    if (b.size < b.header + 8) throw new Error('tfhd: too short for track_ID');
+    // base-data-offset-present: an absolute offset, which shrinking the file would break.
+    if (buf.readUInt32BE(b.start + b.header) & 1) throw new Error('tfhd with an absolute base_data_offset');
+    return buf.readUInt32BE(b.start + b.header + 4);
+  }
+  throw new Error('traf without tfhd');
+}
+
+/** The traf at `traf`, copied, its moof-relative offsets past a removed traf made smaller by `shift(offset)`. */
+function shiftedTraf(buf, traf, shift) {
+  const copy = Buffer.from(buf.subarray(traf.start, traf.start + traf.size));
+  for (const b of boxes(copy, traf.header, traf.size, 'traf')) {
+    const p = b.start + b.header;
+    const end = b.start + b.size;
+    if (b.type === 'trun' && (copy.readUInt32BE(p) & 1)) {
+      if (p + 12 > end) throw new Error('trun: too short for data_offset');
+      const off = copy.readInt32BE(p + 8);
+      copy.writeInt32BE(off - shift(off), p + 8);
+    } else if (b.type === 'saio') {
+      let q = p + 4 + ((copy.readUInt32BE(p) & 1) ? 8 : 0);
+      if (q + 4 > end) throw new Error('saio: too short for entry_count');
+      const count = copy.readUInt32BE(q);
+      const wide = copy[p] === 1;
+      q += 4;
+      if (q + count * (wide ? 8 : 4) > end) throw new Error(`saio: ${count} offsets do not fit`);
+      for (let i = 0; i < count; i++, q += wide ? 8 : 4) {
+        if (wide) { const off = Number(copy.readBigUInt64BE(q)); copy.writeBigUInt64BE(BigInt(off - shift(off)), q); } else {
+          const off = copy.readUInt32BE(q);
+          copy.writeUInt32BE(off - shift(off), q);
+        }
+      }
+    }
+  }
+  return copy;
+}
+
+/** `mp4` (a fragmented MP4 whose offsets are moof-relative) without track `trackId`. */
 export function withoutTrack(mp4, trackId) {
   const out = [];
   let removed = false;
   for (const top of boxes(mp4, 0, mp4.length, 'file')) {
-    const bytes = mp4.subarray(top.start, top.start + top.size);
+    if (top.type === 'sidx' || top.type === 'mfra') throw new Error(`${top.type}: would need its sizes rewritten`);
     if (top.type === 'moof') {
-      for (const traf of boxes(mp4, top.start + top.header, top.start + top.size, 'moof')) {
-        if (traf.type !== 'traf') continue;
-        for (const b of boxes(mp4, traf.start + traf.header, traf.start + traf.size, 'traf')) {
-          // tfhd base-data-offset-present: an absolute offset, which shrinking the moov would break.
-          if (b.type === 'tfhd' && (mp4.readUInt32BE(b.start + b.header) & 1)) throw new Error('tfhd with an absolute base_data_offset');
-        }
-      }
+      if (top.header !== 8) throw new Error('moof with a 64-bit size');
+      const children = [...boxes(mp4, top.start + 8, top.start + top.size, 'moof')];
+      const gone = children.filter((b) => b.type === 'traf' && tfhdTrackId(mp4, b) === trackId)
+        .map((b) => ({ at: b.start - top.start, size: b.size }));
+      const shift = (off) => gone.reduce((n, g) => n + (off >= g.at + g.size ? g.size : 0), 0);
+      const kept = children.filter((b) => !gone.some((g) => g.at === b.start - top.start))
+        .map((b) => (b.type === 'traf' ? shiftedTraf(mp4, b, shift) : mp4.subarray(b.start, b.start + b.size)));
+      out.push(box('moof', Buffer.concat(kept)));
+      continue;
     }
-    if (top.type !== 'moov') { out.push(bytes); continue; }
+    if (top.type !== 'moov') { out.push(mp4.subarray(top.start, top.start + top.size)); continue; }
     const children = [];
     for (const b of boxes(mp4, top.start + top.header, top.start + top.size, 'moov')) {
-      const child = mp4.subarray(b.start, b.start + b.size);
       if (b.type === 'trak' && trackIdOfTrak(mp4, b) === trackId) { removed = true; continue; }
       if (b.type === 'mvex') {
         const kept = [];
@@ -64,7 +103,7 @@ export function withoutTrack(mp4, trackId) {
         children.push(box('mvex', Buffer.concat(kept)));
         continue;
       }
-      children.push(child);
+      children.push(mp4.subarray(b.start, b.start + b.size));
     }
     out.push(box('moov', Buffer.concat(children)));
   }
