@@ -94,6 +94,8 @@ export async function launchWebKit() {
     return json.value;
   };
   const closeAll = () => { kill(driver); xvfb.close(); };
+  // Detached (to kill their process groups), so they would outlive a test process that dies.
+  process.once('exit', closeAll);
   let session;
   try {
     for (let i = 0; ; i++) {
