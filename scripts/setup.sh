@@ -11,7 +11,11 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Packages: toolchain (emscripten, clang for fuzzers/sanitizers), header-only libraries,
 # media tools for content generation, the browser oracle, redis for the server tests.
 packages=(cmake make g++ clang libclang-rt-14-dev emscripten nlohmann-json3-dev catch2
-          ffmpeg chromium redis-server dpkg-dev xz-utils ca-certificates)
+          ffmpeg chromium redis-server dpkg-dev xz-utils ca-certificates
+          # the extra engines of scripts/test-engines.sh: WebKitGTK (Safari's engine) through
+          # WebKitWebDriver under Xvfb, with GStreamer's H.264/AAC decoders; Firefox ESR over BiDi
+          webkit2gtk-driver xvfb xauth gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+          gstreamer1.0-plugins-bad gstreamer1.0-libav firefox-esr)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

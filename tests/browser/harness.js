@@ -1,15 +1,25 @@
 // Shared set-up of the browser tests: Debian's Chromium driven by playwright-core (never a
-// downloaded browser), pages served by ./server.js.
+// downloaded browser), pages served by ./server.js. WEE_ENGINE=webkitgtk or firefox runs the
+// files that support it in another engine (./engines.js) behind the same page API.
 import { chromium } from 'playwright-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { launchFirefox, launchWebKit, missingEngine } from './engines.js';
 import { repoRoot, startServer } from './server.js';
 
 export const CHROMIUM = process.env.WEE_CHROMIUM || '/usr/bin/chromium';
+export const ENGINE = process.env.WEE_ENGINE || 'chromium';
 
-/** Skips a whole test file (node:test `skip` option value) when the prerequisites are missing. */
-export function missingPrerequisite() {
-  if (!existsSync(CHROMIUM)) return `no browser at ${CHROMIUM}`;
+/**
+ * Skips a whole test file (node:test `skip` option value) when the prerequisites are missing,
+ * or when WEE_ENGINE is an engine not in `engines` (the files not yet ported run in Chromium only).
+ */
+export function missingPrerequisite({ engines = ['chromium'] } = {}) {
+  if (!engines.includes(ENGINE)) return `runs in ${engines.join(', ')} only, not WEE_ENGINE=${ENGINE}`;
+  if (ENGINE !== 'chromium') {
+    const missing = missingEngine(ENGINE);
+    if (missing) return missing;
+  } else if (!existsSync(CHROMIUM)) return `no browser at ${CHROMIUM}`;
   const dist = process.env.WEE_DIST_DIR || path.join(repoRoot, 'dist');
   for (const f of ['wasm_eme.wasm', 'wasm_eme_web.wasm', 'wasm_eme_web_simd.wasm']) {
     if (!existsSync(path.join(dist, f))) return `no ${f} (run npm run build)`;
@@ -31,9 +41,37 @@ export async function launch() {
   });
 }
 
-/** Browser + server for one test file; `page(path)` opens a fresh page with console capture. */
+/**
+ * Browser + server for one test file; `page(path)` opens a fresh page with console capture. In
+ * the other engines `browser` is null and a page has only evaluate, waitForFunction,
+ * locator(selector).screenshot(), logs, context().close() and close().
+ */
 export async function setUp(serverOptions) {
   const server = await startServer(serverOptions);
+  if (ENGINE !== 'chromium') {
+    let engine;
+    try {
+      engine = ENGINE === 'webkitgtk' ? await launchWebKit() : await launchFirefox();
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
+    const opened = [];
+    return {
+      server,
+      browser: null,
+      async page(pagePath = '/tests/browser/pages/player.html', { viewport } = {}) {
+        const page = await engine.newPage(server.url + pagePath, viewport || { width: 640, height: 400 });
+        opened.push(page);
+        return page;
+      },
+      async close() {
+        for (const p of opened) await p.close().catch(() => {});
+        await engine.close();
+        await server.close();
+      },
+    };
+  }
   const browser = await launch();
   const opened = [];
   return {

@@ -1,5 +1,6 @@
 // The playable vectors of ../shared/testdata (keys from its README.md), as the plain MSE page
-// plays them: segment URLs appended in order to one SourceBuffer.
+// plays them: segment URLs appended in order to one SourceBuffer. `clear`: the clear counterpart
+// shipped with the vector (none for dash-clearkey: the engine tests make one).
 const dashClearKey = '/testdata/shaka-player/dash-clearkey/video-H264-288-400k_';
 
 export const VECTORS = [
@@ -20,6 +21,7 @@ export const VECTORS = [
     audioType: 'audio/mp4; codecs="mp4a.40.2"',
     keyIds: ['cd7eb9ff88f34caeb06185b00024e4c2'],
     keys: { 'cd7eb9ff88f34caeb06185b00024e4c2': '63cb5f7184dd4b689a5c5ff11ee6a328' },
+    clear: ['/testdata/mp4ff/prog_8s_dec_dashinit.mp4'],
     times: [0.5, 3.2, 7.4],
   },
   {
@@ -29,6 +31,8 @@ export const VECTORS = [
     videoType: 'video/mp4; codecs="avc1.64001f"',
     keyIds: ['00000000000000000000000000000000'],
     keys: { '00000000000000000000000000000000': '22bdb0063805260307ee5045c0f3835a' },
+    clear: ['/testdata/mp4ff/cbcsdec.mp4'],
+    cea608TrackId: 2,
     times: [10.5, 13.1, 16.7],
   },
   {
@@ -38,6 +42,7 @@ export const VECTORS = [
     videoType: 'video/mp4; codecs="avc1.640015"',
     keyIds: ['21b82dc2ebb24d5aa9f8631f04726650'],
     keys: { '21b82dc2ebb24d5aa9f8631f04726650': '602a9289bfb9b1995b75ac63f123fc86' },
+    clear: ['/testdata/mp4ff/PIFF_video_complseg-1.0001_dec.mp4'],
     times: [0.6, 2.5, 4.6],
   },
 ];

@@ -118,7 +118,20 @@ window.play = async (opts) => {
   if (video.buffered.length && video.buffered.start(0) > video.currentTime + 0.1) {
     video.currentTime = video.buffered.start(0);
   }
-  if (video.readyState < 2) await once(video, 'loadeddata');
+  // Waits for the state, not only loadeddata: WebKitGTK can fire that at 0 s, before the seek.
+  if (video.readyState < 2) {
+    await new Promise((resolve, reject) => {
+      const types = ['loadeddata', 'canplay', 'seeked'];
+      const check = () => {
+        if (video.readyState < 2) return;
+        clearTimeout(timer);
+        for (const t of types) video.removeEventListener(t, check);
+        resolve();
+      };
+      const timer = setTimeout(() => reject(new Error(`timeout waiting for readyState >= 2 (${video.readyState})`)), 20000);
+      for (const t of types) video.addEventListener(t, check);
+    });
+  }
   return { duration: video.duration, buffered: video.buffered.length ? video.buffered.end(0) : 0 };
 };
 
