@@ -215,6 +215,15 @@ TEST_CASE("keyids: the W3C example and sanitizing drops unknown members") {
   CHECK(ByteSpan(sanitized.value()).ToString() == R"({"kids":["AQI"]})");
 }
 
+TEST_CASE("keyids: an empty kids list is valid, as Chromium's Clear Key takes it") {
+  auto kids = ExtractKeyIds(InitDataType::kKeyIds, ByteSpan(std::string(R"({"kids":[]})")));
+  REQUIRE(kids.ok());
+  CHECK(kids->empty());
+  auto request = MakeLicenseRequest(kids.value(), SessionType::kTemporary);
+  REQUIRE(request.ok());
+  CHECK(request.value() == R"({"kids":[],"type":"temporary"})");
+}
+
 TEST_CASE("webm: the init data is the KID") {
   auto kids = ExtractKeyIds(InitDataType::kWebM, test::Hex("0102"));
   REQUIRE(kids.ok());

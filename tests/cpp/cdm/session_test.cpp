@@ -250,6 +250,18 @@ TEST_CASE("session: state errors") {
         Code::kInvalidState);
 }
 
+TEST_CASE("session: keyids with no KID asks for none, then takes a license (as Chromium)") {
+  ClearKeyCdm cdm;
+  auto id = cdm.CreateSession(SessionType::kTemporary).value();
+  auto request = cdm.GenerateRequest(id, InitDataType::kKeyIds, ByteSpan(std::string(R"({"kids":[]})")));
+  REQUIRE(request.ok());
+  CHECK(request.value() == R"({"kids":[],"type":"temporary"})");
+  CHECK(cdm.State(id) == SessionState::kPending);
+  auto update = cdm.Update(id, ByteSpan(License({{kKidA, kKeyA}})));
+  REQUIRE(update.ok());
+  CHECK(update->key_statuses.size() == 1);
+}
+
 TEST_CASE("session: load() finds nothing (no persistent storage)") {
   ClearKeyCdm cdm;
   std::string id = Open(cdm, SessionType::kPersistentLicense, {kKidA});

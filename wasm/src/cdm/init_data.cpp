@@ -162,7 +162,9 @@ Result<std::vector<Bytes>> ParseKeyIdsInitData(ByteSpan data) {
   auto root = ParseJsonObject(data, kMaxInitDataSize, "keyids");
   if (!root.ok())
     return root.status();
-  return ParseKids(root.value(), "keyids", 1, kMaxKeyIds);
+  // An empty list is valid (the format does not forbid it): Chromium's Clear Key then sends a
+  // request for no key, {"kids":[],"type":...}.
+  return ParseKids(root.value(), "keyids", 0, kMaxKeyIds);
 }
 
 std::string KidsArray(const std::vector<Bytes>& kids) {
@@ -259,8 +261,6 @@ Result<std::vector<Bytes>> ExtractKeyIds(InitDataType type, ByteSpan init_data) 
 }
 
 Result<std::string> MakeLicenseRequest(const std::vector<Bytes>& kids, SessionType type) {
-  if (kids.empty())
-    return InvalidArgument("license request: no key IDs");
   if (kids.size() > kMaxKeyIds) {
     return InvalidArgument("license request: " + std::to_string(kids.size()) +
                            " key IDs, at most " + std::to_string(kMaxKeyIds));

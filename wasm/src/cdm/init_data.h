@@ -31,14 +31,14 @@ extern const uint8_t kClearKeySystemId[16];  // e2719d58-a985-b3c9-781a-b030af78
 //  webm:   the one KID, 1..512 bytes, unchanged.
 [[nodiscard]] Result<Bytes> SanitizeInitData(InitDataType type, ByteSpan init_data);
 
-// The KIDs a Clear Key license request asks for (1..kMaxKeyIds, duplicates removed, first
-// occurrence order). kUnsupported when sanitized "cenc" data holds no Clear Key KID. For "cenc"
+// The KIDs a Clear Key license request asks for (0..kMaxKeyIds, duplicates removed, first
+// occurrence order; none only for "keyids" with an empty list, as Chromium accepts it). kUnsupported when sanitized "cenc" data holds no Clear Key KID. For "cenc"
 // the KIDs of every kept box are taken, as Chromium's GetKeyIdsForCommonSystemId() does (the
 // W3C "cenc" format text says to use the first supported box; content lists one Common box).
 [[nodiscard]] Result<std::vector<Bytes>> ExtractKeyIds(InitDataType type, ByteSpan init_data);
 
 // EME 9.1.3 License Request Format, serialized like Chromium's CreateLicenseRequest():
-// {"kids":["<base64url>",...],"type":"temporary"}. KIDs must be 1..128 of 1..512 bytes.
+// {"kids":["<base64url>",...],"type":"temporary"}. KIDs must be 0..128 of 1..512 bytes.
 [[nodiscard]] Result<std::string> MakeLicenseRequest(const std::vector<Bytes>& kids,
                                                      SessionType type);
 
