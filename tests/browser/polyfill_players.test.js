@@ -2,25 +2,12 @@
 // the browser's native EME removed, getting licenses from the test server's /license.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { missingPrerequisite, setUp } from './harness.js';
-import { testdataRoot } from './server.js';
-import { VECTORS, dashClearKeyHlsPlaylist } from './vectors.js';
+import { VECTORS, dashClearKeyHlsPlaylist, dashClearKeyMpd } from './vectors.js';
 
 const skip = missingPrerequisite();
 const DASH = VECTORS[0];
 const BASE = '/testdata/shaka-player/dash-clearkey/';
-
-// The MPD with the DASH-IF Clear Key ContentProtection added: the original lists PlayReady and
-// Widevine only, so players configured with drm.servers for org.w3.clearkey find no matching
-// key system (Shaka error 6001 with Chromium's own Clear Key too).
-function clearKeyMpd() {
-  const mpd = readFileSync(path.join(testdataRoot, 'shaka-player/dash-clearkey/dash.mpd'), 'utf8');
-  const marker = '<ContentProtection schemeIdUri="urn:uuid:9a04f079';
-  assert.ok(mpd.includes(marker));
-  return mpd.replace(marker, '<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"/>\n      ' + marker);
-}
 
 describe('player libraries through the polyfill (native EME removed)', { skip }, () => {
   let env;
@@ -30,7 +17,7 @@ describe('player libraries through the polyfill (native EME removed)', { skip },
       routes: {
         [`${BASE}clearkey.mpd`]: (req, res) => {
           res.setHeader('Content-Type', 'application/dash+xml');
-          res.end(clearKeyMpd());
+          res.end(dashClearKeyMpd());
         },
         '/hls/media.m3u8': (req, res) => {
           res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');

@@ -82,7 +82,7 @@ describe('polyfill spec behaviour', { skip }, () => {
         noCapabilities: await rmksa([{ initDataTypes: ['cenc'] }]),
         emptyContentType: await rmksa([{ videoCapabilities: [{ contentType: '' }] }]),
         unplayable: await rmksa([{ videoCapabilities: [{ contentType: 'video/mp4; codecs="nope"' }] }]),
-        onlyWebm: await rmksa([{ initDataTypes: ['webm'], videoCapabilities: video }]),
+        onlyBogus: await rmksa([{ initDataTypes: ['bogus'], videoCapabilities: video }]),
         cbcs: (await rmksa([{ videoCapabilities: [{ ...video[0], encryptionScheme: 'cbcs' }] }])).getConfiguration().videoCapabilities[0].encryptionScheme,
         badScheme: await rmksa([{ videoCapabilities: [{ ...video[0], encryptionScheme: 'cens' }] }]),
         secondWins: (await rmksa([{ videoCapabilities: [{ contentType: '' }], label: 'a' }, { videoCapabilities: video, label: 'b' }])
@@ -95,14 +95,14 @@ describe('polyfill spec behaviour', { skip }, () => {
     assert.equal(r.isPolyfill, true);
     assert.equal(r.keySystem, 'org.w3.clearkey');
     assert.deepEqual(r.config, {
-      label: 'l1', initDataTypes: ['cenc', 'keyids'], audioCapabilities: [],
+      label: 'l1', initDataTypes: ['webm', 'cenc', 'keyids'], audioCapabilities: [],
       videoCapabilities: [{ contentType: 'video/mp4; codecs="avc1.640015"', encryptionScheme: null, robustness: '' }],
       distinctiveIdentifier: 'not-allowed', persistentState: 'not-allowed', sessionTypes: ['temporary'],
     });
     assert.equal(r.emptyKeySystem, 'TypeError');
     assert.equal(r.noConfigs, 'TypeError');
     for (const k of ['distinctiveRequired', 'robustness', 'noCapabilities', 'emptyContentType', 'unplayable',
-      'onlyWebm', 'badScheme', 'persistentNotAllowed', 'otherKeySystem']) {
+      'onlyBogus', 'badScheme', 'persistentNotAllowed', 'otherKeySystem']) {
       assert.equal(r[k], 'NotSupportedError', k);
     }
     assert.equal(r.cbcs, 'cbcs');
@@ -199,7 +199,7 @@ describe('polyfill spec behaviour', { skip }, () => {
         emptyType: await gen('', keyids),
         emptyData: await gen('keyids', new Uint8Array(0)),
         notBuffer: await gen('keyids', 'text'),
-        unknownType: await gen('webm', keyids),
+        unknownType: await gen('bogus', keyids),
         badJson: await gen('keyids', new TextEncoder().encode('{"kids":')),
         otherPssh: await gen('cenc', widevine),
         createBadType: (() => { try { mk.createSession('bogus'); return 'ok'; } catch (e) { return e.name; } })(),

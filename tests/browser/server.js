@@ -53,7 +53,9 @@ function safeJoin(root, rel) {
 
 /**
  * Starts the server on 127.0.0.1 with an ephemeral port. Options: keys (KID hex -> key hex),
- * distDir (where /dist/ files come from; default <repo>/dist), routes ({path: (req, res) => void}).
+ * distDir (where /dist/ files come from; default <repo>/dist), routes ({path: (req, res) => void}),
+ * crossOriginIsolated (send COOP same-origin + COEP require-corp with every response, so pages
+ * are cross-origin isolated and have SharedArrayBuffer).
  * Resolves to {url, close(), state: {licenseRequests (count), paths (every request's path, in order)}}.
  */
 export async function startServer(options = {}) {
@@ -67,6 +69,10 @@ export async function startServer(options = {}) {
       state.paths.push(url.pathname);
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Cache-Control', 'no-store');
+      if (options.crossOriginIsolated) {
+        res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+        res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+      }
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Headers', '*');
         res.end();

@@ -1,6 +1,10 @@
 // The playable vectors of ../shared/testdata (keys from its README.md), as the plain MSE page
 // plays them: segment URLs appended in order to one SourceBuffer. `clear`: the clear counterpart
 // shipped with the vector (none for dash-clearkey: the engine tests make one).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { testdataRoot } from './server.js';
+
 const dashClearKey = '/testdata/shaka-player/dash-clearkey/video-H264-288-400k_';
 
 export const VECTORS = [
@@ -80,4 +84,16 @@ export function dashClearKeyHlsPlaylist() {
   for (let i = 1; i <= 5; i++) lines.push('#EXTINF:4.0,', `${base}video-H264-288-400k_${i}.m4s`);
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The dash-clearkey MPD with the DASH-IF Clear Key ContentProtection added: the original lists
+ * PlayReady and Widevine only, so players configured with drm.servers for org.w3.clearkey find
+ * no matching key system (Shaka error 6001 with Chromium's own Clear Key too).
+ */
+export function dashClearKeyMpd() {
+  const mpd = readFileSync(path.join(testdataRoot, 'shaka-player/dash-clearkey/dash.mpd'), 'utf8');
+  const marker = '<ContentProtection schemeIdUri="urn:uuid:9a04f079';
+  if (!mpd.includes(marker)) throw new Error('dash.mpd: no PlayReady ContentProtection to insert before');
+  return mpd.replace(marker, '<ContentProtection schemeIdUri="urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e" value="ClearKey1.0"/>\n      ' + marker);
 }

@@ -3,7 +3,7 @@
 // uninstall() puts each one back exactly (or deletes what did not exist).
 
 import { CIPHERS } from '../core/cipher_choice.js';
-import { KEY_SYSTEM, getSupportedConfiguration } from './configuration.js';
+import { KEY_SYSTEM, getSupportedConfiguration, toMediaKeySystemConfiguration } from './configuration.js';
 import {
   PolyfillMediaEncryptedEvent, PolyfillMediaKeyMessageEvent,
 } from './events.js';
@@ -14,6 +14,7 @@ import { MediaKeyStatusMap } from './media_key_status_map.js';
 import { MediaKeySystemAccess, MediaKeys, createAccess } from './media_keys.js';
 import { getCompiledModule, runtime } from './runtime.js';
 import { domError, typeError } from './util.js';
+import { requireArguments, toDOMString, toSequence } from './webidl.js';
 import {
   makeMseHooks, noteElement, noteObjectUrl, onKeysChanged, onMediaKeysAttached,
 } from '../mse/source_buffer_hook.js';
@@ -46,6 +47,80 @@ function lookup(object, name) {
     if (d) return { owner: o, descriptor: d };
   }
   return null;
+}
+
+/**
+ * Puts `makeWrapper(chain)` in front of the method `name` of `object`, where the page resolves it,
+ * and records how to undo it. `chain.call(self, args)` calls what was there (another shim's
+ * function, or the browser's); `chain.live` turns false on uninstall(), when the wrapper must
+ * pass everything through (a shim installed after us may keep calling it).
+ * - Resolved on a prototype (Navigator.prototype; nothing there: `home`): replaced there, so a
+ *   shim installed later (an own property of the instance) wraps us and is seen first.
+ * - An own property of the instance (a shim installed first, as shaka.polyfill.installAll() and
+ *   eme-encryption-scheme-polyfill leave it): replaced by an accessor that shows the wrapper.
+ *   Such shims reassign the property when they first run (to the browser's function, or to
+ *   another of theirs): a function assigned while a call through the chain is pending, or one
+ *   the chain held before, takes the place below the wrapper; any other function (a shim
+ *   installed after us) becomes what the property shows.
+ */
+function hookMethod(restore, object, name, home, makeWrapper) {
+  const found = lookup(object, name);
+  const current = found ? object[name] : undefined;
+  const chain = {
+    next: typeof current === 'function' ? current : null,
+    live: true,
+    pending: 0,
+    call(self, args) {
+      chain.pending += 1;
+      let result;
+      try {
+        result = chain.next.apply(self, args);
+      } catch (e) {
+        chain.pending -= 1;
+        throw e;
+      }
+      Promise.resolve(result).finally(() => { chain.pending -= 1; }).catch(() => {});
+      return result;
+    },
+  };
+  const wrapper = makeWrapper(chain);
+  restore.push(() => { chain.live = false; });
+  if (!found || found.owner !== object) {
+    patch(restore, found ? found.owner : home, name, method(wrapper));
+    return;
+  }
+  const original = found.descriptor;
+  if (!original.configurable) {
+    // A shim that froze its property: assign if it can be, as the page itself could.
+    if (original.writable) {
+      object[name] = wrapper;
+      restore.push(() => { if (object[name] === wrapper) object[name] = chain.next; });
+    }
+    return;
+  }
+  const below = new Set([chain.next]);
+  let shown = wrapper;
+  Object.defineProperty(object, name, {
+    configurable: true,
+    enumerable: original.enumerable,
+    get() { return shown; },
+    set(value) {
+      if (value === wrapper) {
+        shown = wrapper;
+      } else if (below.has(value) || chain.pending > 0) {
+        below.add(value);
+        chain.next = typeof value === 'function' ? value : null;
+        shown = wrapper;
+      } else {
+        shown = value;
+      }
+    },
+  });
+  // Back to a data property holding what the page would have without us.
+  restore.push(() => {
+    if (!('value' in original)) Object.defineProperty(object, name, original);
+    else Object.defineProperty(object, name, { ...original, value: shown === wrapper ? chain.next : shown });
+  });
 }
 
 const PROBE_CONFIG = [{
@@ -101,20 +176,30 @@ export async function install(options = {}) {
     if (!(name in g)) patch(restore, g, name, { value, writable: true, enumerable: false });
   }
 
-  // navigator.requestMediaKeySystemAccess: Clear Key here, everything else native.
-  const navOwner = g.Navigator ? Navigator.prototype : navigator;
-  const found = lookup(navigator, 'requestMediaKeySystemAccess');
-  const nativeRmksa = found && typeof found.descriptor.value === 'function' ? found.descriptor.value : null;
-  patch(restore, navOwner, 'requestMediaKeySystemAccess', method(function requestMediaKeySystemAccess(
-    keySystem, supportedConfigurations) {
-    keySystem = String(keySystem);
-    if (keySystem !== KEY_SYSTEM) {
-      if (nativeRmksa) return nativeRmksa.call(this, keySystem, supportedConfigurations);
-      if (keySystem === '') return Promise.reject(typeError('requestMediaKeySystemAccess(): keySystem is empty'));
-      return Promise.reject(domError('NotSupportedError', `key system ${keySystem} is not supported`));
+  // navigator.requestMediaKeySystemAccess: Clear Key here, every other key system to what was
+  // there (the browser's, or another shim's).
+  hookMethod(restore, navigator, 'requestMediaKeySystemAccess', g.Navigator ? Navigator.prototype : navigator,
+    (chain) => function requestMediaKeySystemAccess(keySystem, supportedConfigurations) {
+    if (!chain.live) return chain.call(this, arguments);
+    let configs;
+    try {
+      // WebIDL: both arguments required, DOMString then sequence<MediaKeySystemConfiguration>.
+      requireArguments(arguments, 2, 'requestMediaKeySystemAccess', 'Navigator');
+      keySystem = toDOMString(keySystem);
+      if (keySystem !== KEY_SYSTEM && chain.next) {
+        // The browser converts the configurations itself (and only once).
+        return chain.call(this, [keySystem, supportedConfigurations]);
+      }
+      configs = toSequence(supportedConfigurations, toMediaKeySystemConfiguration,
+        'requestMediaKeySystemAccess(): supportedConfigurations');
+    } catch (e) {
+      return Promise.reject(e);
     }
     // 3.1 steps 1-2.
-    const configs = supportedConfigurations == null ? [] : Array.from(supportedConfigurations);
+    if (keySystem === '') return Promise.reject(typeError('requestMediaKeySystemAccess(): keySystem is empty'));
+    if (keySystem !== KEY_SYSTEM) {
+      return Promise.reject(domError('NotSupportedError', `key system ${keySystem} is not supported`));
+    }
     if (!configs.length) {
       return Promise.reject(typeError('requestMediaKeySystemAccess(): supportedConfigurations is empty'));
     }
@@ -131,7 +216,7 @@ export async function install(options = {}) {
         reject(domError('NotSupportedError', `no supported configuration for ${KEY_SYSTEM}`));
       }, 0);
     });
-  }));
+  });
 
   // HTMLMediaElement: setMediaKeys(), mediaKeys, the event handler attributes.
   const HME = g.HTMLMediaElement && HTMLMediaElement.prototype;
@@ -203,15 +288,15 @@ function defineHandler(restore, proto, type) {
 // the result's keySystemAccess is ours (Media Capabilities section 2.5, "Check Encrypted
 // Decoding Support", building the MediaKeySystemConfiguration it describes).
 function installDecodingInfo(restore) {
-  const MC = globalThis.MediaCapabilities && MediaCapabilities.prototype;
-  const d = MC && descriptorOf(MC, 'decodingInfo');
-  if (!d || typeof d.value !== 'function') return;
-  const nativeDecodingInfo = d.value;
-  patch(restore, MC, 'decodingInfo', method(async function decodingInfo(configuration) {
+  const mc = globalThis.navigator && navigator.mediaCapabilities;
+  if (!mc || typeof mc.decodingInfo !== 'function') return;
+  hookMethod(restore, mc, 'decodingInfo', Object.getPrototypeOf(mc), (chain) => async function decodingInfo(configuration) {
+    if (!chain.live) return chain.call(this, arguments);
+    const nativeDecodingInfo = (c) => chain.call(this, [c]);
     const ksc = configuration && configuration.keySystemConfiguration;
-    if (!ksc || ksc.keySystem !== KEY_SYSTEM) return nativeDecodingInfo.call(this, configuration);
+    if (!ksc || ksc.keySystem !== KEY_SYSTEM) return nativeDecodingInfo(configuration);
     const { keySystemConfiguration, ...clear } = configuration;
-    const info = await nativeDecodingInfo.call(this, clear);
+    const info = await nativeDecodingInfo(clear);
     const unsupported = { supported: false, smooth: false, powerEfficient: false, keySystemAccess: null };
     if (!info.supported) return unsupported;
     const capability = (media, track) => (media ? [{
@@ -233,7 +318,7 @@ function installDecodingInfo(restore) {
       supported: true, smooth: info.smooth, powerEfficient: info.powerEfficient,
       keySystemAccess: createAccess(accumulated),
     };
-  }));
+  });
 }
 
 function installMse(restore, mediaKeysGetter) {

@@ -6,6 +6,7 @@ import { makeEncryptedEvent } from './events.js';
 import { isPolyfillMediaKeys, mediaKeysInternals } from './media_keys.js';
 import { runtime } from './runtime.js';
 import { domError, queueTask, typeError } from './util.js';
+import { requireArguments } from './webidl.js';
 
 const states = new WeakMap();
 
@@ -33,6 +34,12 @@ export function makeMediaElementHooks(native) {
 
   function setMediaKeys(mediaKeys) {
     const element = this;
+    try {
+      requireArguments(arguments, 1, 'setMediaKeys', 'HTMLMediaElement');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // WebIDL: undefined is null for the nullable MediaKeys argument.
     if (mediaKeys === undefined) mediaKeys = null;
     const ours = mediaKeys !== null && isPolyfillMediaKeys(mediaKeys);
     if (mediaKeys !== null && !ours) {

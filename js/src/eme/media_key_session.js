@@ -5,6 +5,7 @@ import { makeMessageEvent } from './events.js';
 import { MediaKeyStatusMap, setKeyStatuses } from './media_key_status_map.js';
 import { INIT_DATA_TYPES } from './configuration.js';
 import { runtime } from './runtime.js';
+import { requireArguments, toDOMString } from './webidl.js';
 import {
   copyBufferSource, defineEventHandler, domError, isBufferSource, queueTask, toEmeError, typeError,
 } from './util.js';
@@ -44,13 +45,18 @@ export class MediaKeySession extends EventTarget {
   generateRequest(initDataType, initData) {
     const s = this[kState];
     // WebIDL argument conversion comes before the algorithm's steps.
-    if (!isBufferSource(initData)) return reject(typeError('generateRequest(): initData is not a BufferSource'));
+    try {
+      requireArguments(arguments, 2, 'generateRequest', 'MediaKeySession');
+      initDataType = toDOMString(initDataType);
+    } catch (e) {
+      return reject(e);
+    }
+    if (!isBufferSource(initData)) return reject(typeError('generateRequest(): initData is not a BufferSource (ArrayBuffer or ArrayBufferView, not shared)'));
     // 1-2: a session makes one request in its life, and not after close().
     if (s.closing || s.closed) return reject(domError('InvalidStateError', 'generateRequest() on a closed session'));
     if (!s.uninitialized) return reject(domError('InvalidStateError', 'generateRequest() was already called on this session'));
     // 3.
     s.uninitialized = false;
-    initDataType = String(initDataType);
     // 4-5.
     if (initDataType === '') return reject(typeError('generateRequest(): initDataType is empty'));
     const data = copyBufferSource(initData, 'initData');
@@ -88,10 +94,15 @@ export class MediaKeySession extends EventTarget {
 
   load(sessionId) {
     const s = this[kState];
+    try {
+      requireArguments(arguments, 1, 'load', 'MediaKeySession');
+      sessionId = toDOMString(sessionId);
+    } catch (e) {
+      return reject(e);
+    }
     if (s.closing || s.closed) return reject(domError('InvalidStateError', 'load() on a closed session'));
     if (!s.uninitialized) return reject(domError('InvalidStateError', 'load() after generateRequest() or load()'));
     s.uninitialized = false;
-    sessionId = String(sessionId);
     if (sessionId === '') return reject(typeError('load(): sessionId is empty'));
     if (s.sessionType !== 'persistent-license') {
       return reject(typeError('load() needs a "persistent-license" session'));
@@ -124,7 +135,12 @@ export class MediaKeySession extends EventTarget {
 
   update(response) {
     const s = this[kState];
-    if (!isBufferSource(response)) return reject(typeError('update(): response is not a BufferSource'));
+    try {
+      requireArguments(arguments, 1, 'update', 'MediaKeySession');
+    } catch (e) {
+      return reject(e);
+    }
+    if (!isBufferSource(response)) return reject(typeError('update(): response is not a BufferSource (ArrayBuffer or ArrayBufferView, not shared)'));
     // 1-2.
     if (s.closing || s.closed) return reject(domError('InvalidStateError', 'update() on a closed session'));
     if (!s.callable) return reject(domError('InvalidStateError', 'update() before generateRequest() or load()'));

@@ -1,10 +1,13 @@
 // MediaKeyStatusMap (EME section 5.3): a read-only map from key ID (any BufferSource, compared
 // by bytes) to MediaKeyStatus, iterated in key ID order (shorter IDs first, then bytewise).
 
+import { isBufferSource, typeError } from './util.js';
+
 function bytesOf(keyId) {
+  // A SharedArrayBuffer (or a view of one) is refused as by the browser's bindings.
+  if (!isBufferSource(keyId)) throw typeError('MediaKeyStatusMap: the key ID is not a BufferSource (ArrayBuffer or ArrayBufferView, not shared)');
   if (ArrayBuffer.isView(keyId)) return new Uint8Array(keyId.buffer, keyId.byteOffset, keyId.byteLength);
-  if (keyId instanceof ArrayBuffer) return new Uint8Array(keyId);
-  throw new TypeError('wasm-eme: key ID is not a BufferSource');
+  return new Uint8Array(keyId);
 }
 
 function compareKeyIds(a, b) {

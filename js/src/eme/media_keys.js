@@ -6,6 +6,7 @@ import { KEY_SYSTEM, SESSION_TYPES } from './configuration.js';
 import { createSession } from './media_key_session.js';
 import { getCore, runtime } from './runtime.js';
 import { domError, isBufferSource, typeError } from './util.js';
+import { requireArguments, toDictionary, toEnum } from './webidl.js';
 
 const kToken = Symbol('constructor token');
 const internals = new WeakMap();
@@ -66,6 +67,9 @@ export function createAccess(configuration) {
   return new MediaKeySystemAccess(kToken, configuration);
 }
 
+// The HDCPVersion enum of the HDCP Policy Check spec (WICG): any other string is a TypeError.
+const HDCP_VERSIONS = ['1.0', '1.1', '1.2', '1.3', '1.4', '2.0', '2.1', '2.2', '2.3'];
+
 export class MediaKeys {
   constructor(token, cdm, configuration) {
     if (token !== kToken) throw new TypeError('Illegal constructor');
@@ -81,11 +85,8 @@ export class MediaKeys {
   }
 
   createSession(sessionType = 'temporary') {
-    sessionType = String(sessionType);
-    // WebIDL enum conversion, then 4.1 step 1.
-    if (!SESSION_TYPES.includes(sessionType)) {
-      throw typeError(`createSession(): "${sessionType}" is not a MediaKeySessionType`);
-    }
+    // WebIDL enum conversion (a TypeError, null included), then 4.1 step 1.
+    sessionType = toEnum(sessionType, SESSION_TYPES, 'createSession(): sessionType');
     const record = internals.get(this);
     if (!record.sessionTypes.includes(sessionType)) {
       throw domError('NotSupportedError', `createSession(): "${sessionType}" sessions were not in the configuration`);
@@ -94,8 +95,13 @@ export class MediaKeys {
   }
 
   setServerCertificate(serverCertificate) {
+    try {
+      requireArguments(arguments, 1, 'setServerCertificate', 'MediaKeys');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (!isBufferSource(serverCertificate)) {
-      return Promise.reject(typeError('setServerCertificate(): not a BufferSource'));
+      return Promise.reject(typeError('setServerCertificate(): not a BufferSource (ArrayBuffer or ArrayBufferView, not shared)'));
     }
     if (serverCertificate.byteLength === 0) {
       return Promise.reject(typeError('setServerCertificate(): the certificate is empty'));
@@ -104,11 +110,17 @@ export class MediaKeys {
     return Promise.resolve(false);
   }
 
-  getStatusForPolicy(policy = {}) {
-    // HDCP policy: there is no output protection to enforce, so every version is usable.
-    if (!policy || typeof policy !== 'object' || policy.minHdcpVersion === undefined) {
-      return Promise.reject(typeError('getStatusForPolicy(): the policy has no minHdcpVersion'));
+  getStatusForPolicy(policy) {
+    // WebIDL: an optional MediaKeysPolicy dictionary (absent, null and {} are the empty policy).
+    try {
+      toDictionary(policy, {
+        minHdcpVersion: [(v, what) => toEnum(v, HDCP_VERSIONS, what)],
+      }, 'getStatusForPolicy(): policy');
+    } catch (e) {
+      return Promise.reject(e);
     }
+    // There is no output protection to enforce: every HDCP version, or none, is usable (as
+    // Chromium's Clear Key answers).
     return Promise.resolve('usable');
   }
 

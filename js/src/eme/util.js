@@ -28,9 +28,26 @@ export function toEmeError(error, what) {
   return domError(name || 'InvalidStateError', message);
 }
 
+// A brand check through the built-in getter: an object faking Symbol.toStringTag or the
+// prototype does not pass, and ArrayBuffer's getter refuses a SharedArrayBuffer.
+const arrayBufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+
+function isArrayBuffer(value) {
+  try {
+    arrayBufferByteLength.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A WebIDL BufferSource without [AllowShared], what every EME and MSE argument is: an
+ * ArrayBuffer or a view of one. A SharedArrayBuffer, or a view over one, is not (TypeError).
+ */
 export function isBufferSource(value) {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value) ||
-    (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer);
+  if (ArrayBuffer.isView(value)) return isArrayBuffer(value.buffer);
+  return isArrayBuffer(value);
 }
 
 /** A private copy of a BufferSource (the spec copies every BufferSource argument). */

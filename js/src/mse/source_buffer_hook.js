@@ -32,6 +32,8 @@ const states = new WeakMap();
 const live = new Set();
 /** MediaSource -> object URLs made for it (to find its media element). */
 const mediaSourceUrls = new WeakMap();
+/** Every object URL seen made for a MediaSource. */
+const knownMediaSourceUrls = new Set();
 /** Media elements seen through src/srcObject, besides those in the document. */
 const knownElements = new Set();
 const ourEvents = new WeakSet();
@@ -69,6 +71,20 @@ function elementOf(st) {
       return el;
     }
   }
+  // An object URL made by a URL.createObjectURL that is not ours: Shaka Player keeps the
+  // function it finds when its script runs, so a page that loads it before install() makes
+  // URLs we never see. An open MediaSource plays in the one element, if only one, whose blob:
+  // URL is none we know.
+  if (st.ms.readyState !== 'closed' && !urls.size) {
+    const unknown = [...candidates].filter((el) => {
+      const src = el.currentSrc || el.src;
+      return !el.srcObject && src.startsWith('blob:') && !knownMediaSourceUrls.has(src);
+    });
+    if (unknown.length === 1) {
+      st.element = unknown[0];
+      return unknown[0];
+    }
+  }
   return null;
 }
 
@@ -82,6 +98,7 @@ export function noteObjectUrl(object, url) {
     let set = mediaSourceUrls.get(object);
     if (!set) mediaSourceUrls.set(object, (set = new Set()));
     set.add(url);
+    knownMediaSourceUrls.add(url);
   }
 }
 
