@@ -180,7 +180,10 @@ export async function install(options = {}) {
   // there (the browser's, or another shim's).
   hookMethod(restore, navigator, 'requestMediaKeySystemAccess', g.Navigator ? Navigator.prototype : navigator,
     (chain) => function requestMediaKeySystemAccess(keySystem, supportedConfigurations) {
-    if (!chain.live) return chain.call(this, arguments);
+    if (!chain.live) {
+      return chain.next ? chain.call(this, arguments)
+        : Promise.reject(domError('NotSupportedError', 'the polyfill was uninstalled and the browser has no EME'));
+    }
     let configs;
     try {
       // WebIDL: both arguments required, DOMString then sequence<MediaKeySystemConfiguration>.
