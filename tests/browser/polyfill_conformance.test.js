@@ -236,6 +236,13 @@ describe('polyfill conformance with Chromium\'s Clear Key', { skip }, () => {
       }
       // The rejected update() changed nothing.
       out.statusAfter = session.keyStatuses.get(kid);
+      // MSE's appendBuffer() takes a BufferSource without [AllowShared] too.
+      const ms = new MediaSource();
+      document.getElementById('v').src = URL.createObjectURL(ms);
+      await new Promise((resolve) => ms.addEventListener('sourceopen', resolve, { once: true }));
+      const sb = ms.addSourceBuffer('video/mp4; codecs="avc1.640015"');
+      for (const [kind, value] of Object.entries(shared())) out[`appendBuffer ${kind}`] = await outcome(() => sb.appendBuffer(value));
+      out.updatingAfterAppends = sb.updating;
       return out;
     }, KID);
     assert.equal(r.crossOriginIsolated, true);
@@ -247,8 +254,9 @@ describe('polyfill conformance with Chromium\'s Clear Key', { skip }, () => {
       for (const what of ['generateRequest', 'setServerCertificate', 'update']) {
         assert.equal(r[`${what} ${kind}`], 'rejects:TypeError:TypeError', `${what} ${kind}`);
       }
-      for (const what of ['has', 'get']) assert.equal(r[`${what} ${kind}`], 'throws:TypeError:TypeError', `${what} ${kind}`);
+      for (const what of ['has', 'get', 'appendBuffer']) assert.equal(r[`${what} ${kind}`], 'throws:TypeError:TypeError', `${what} ${kind}`);
     }
+    assert.equal(r.updatingAfterAppends, false);
   });
 
   test('close(): the order of closed, the close() promise and keystatuseschange', async () => {
