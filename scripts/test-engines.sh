@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests in the engines beside Chromium (not part of npm test yet): WebKitGTK (Safari's
+# Browser tests in the engines beside Chromium (the last step of npm test): WebKitGTK (Safari's
 # engine; Debian's build has no EME) and Firefox ESR (native Clear Key). Only the files that
 # support an engine (missingPrerequisite({engines})) run there; prints each engine's counts.
 #   bash scripts/test-engines.sh [webkitgtk] [firefox]     (default: both)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: every test of the project, from a fresh machine.
 #   native unit tests under ASan+UBSan, the same tests compiled to wasm (scalar and SIMD) and run in Node,
-#   libFuzzer smoke runs, Node tests of the JS layer and CLI, browser tests in headless Chromium.
+#   libFuzzer smoke runs, Node tests of the JS layer and CLI, browser tests in headless Chromium,
+#   then the files ported to the other engines (WebKitGTK, Firefox ESR; scripts/test-engines.sh).
 # WEE_FUZZ_SECONDS (default 10) sets the smoke time per fuzzer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,3 +46,6 @@ step "browser tests (headless Chromium)"
 if compgen -G "tests/browser/*.test.js" >/dev/null; then
   node --test --test-concurrency=1 tests/browser/
 fi
+
+step "browser tests in WebKitGTK and Firefox ESR"
+bash scripts/test-engines.sh
