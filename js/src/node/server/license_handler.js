@@ -29,6 +29,8 @@ export function parseLicenseRequest(core, body, { maxKids }) {
     if (e instanceof WasmEmeError) throw new HttpError(400, 'malformed-request', `license request: ${e.message}`);
     throw e;
   }
+  // Valid EME init data (Chromium sends such a request), but there is nothing to license.
+  if (!kids.length) throw new HttpError(400, 'malformed-request', 'license request: no key IDs');
   if (kids.length > maxKids) {
     throw new HttpError(400, 'too-many-kids', `license request: ${kids.length} KIDs, at most ${maxKids} allowed`);
   }
