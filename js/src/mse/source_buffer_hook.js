@@ -249,21 +249,25 @@ function appendQueue(st, op) {
   let pump = null;
   let failure = null;
   async function run() {
-    while (waiting.length && !op.aborted && !failure) {
-      await waitNativeIdle(st);
-      if (op.aborted) return;
-      const parts = waiting;
-      waiting = [];
-      await nativeAppend(st, parts.length === 1 ? parts[0] : concat(parts));
+    try {
+      while (waiting.length && !op.aborted && !failure) {
+        await waitNativeIdle(st);
+        if (op.aborted) break;
+        const parts = waiting;
+        waiting = [];
+        await nativeAppend(st, parts.length === 1 ? parts[0] : concat(parts));
+      }
+    } catch (e) {
+      failure = failure || e;
     }
+    // In the same step as the last check of `waiting`: an add() after it starts a new pump.
+    pump = null;
   }
   return {
     add(bytes) {
       if (op.aborted || failure || !bytes.length) return;
       waiting.push(bytes);
-      if (!pump) {
-        pump = run().catch((e) => { failure = failure || e; }).finally(() => { pump = null; });
-      }
+      if (!pump) pump = run();
     },
     async drain() {
       while (pump) await pump;
